@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+import { OperationsService } from './modules/operations/index.js';
+import { AppConfig, ConfigError } from './platform/config/index.js';
+import { migrateDown, migrateUp, pendingMigrations } from './platform/database/index.js';
+import { QueueError } from './platform/queue/index.js';
+import { preflight, StartupError } from './preflight.js';
+
+const usage = `usage: node dist/cli.js <command>
+  migrate [up]               apply pending migrations (npm run migrate)
+  migrate down [steps]       revert the newest migrations (default 1)
+  migrate status             list migrations not yet applied
+  dead-letters list [--all] [--limit N]
+                             jobs that failed their last attempt (--all includes re-driven ones)
+  dead-letters redrive <id>  enqueue a dead-lettered job again`;
+
+class UsageError extends Error {}
+
+function positiveInteger(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${name} must be a whole number of at least 1`);
+  return Number(value);
+}
+
+async function withOperations<T>(config: AppConfig, work: (operations: OperationsService) => Promise<T>): Promise<T> {
+  const context = await NestFactory.createApplicationContext(AppModule.register(config, { graphql: false }), { logger: ['error'], abortOnError: false });
+  try {
+    return await work(context.get(OperationsService));
+  } finally {
+    await context.close();
+  }
+}
+
+async function run(args: string[]): Promise<void> {
+  // The CLI neither serves HTTP nor runs workers; logs only what goes wrong.
+  const config = AppConfig.fromEnvironment(process.env, { TESSERA_ROLE: 'api', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const [command, sub, ...rest] = args;
+  await preflight(config, { requireMigrated: command !== 'migrate' });
+
+  if (command === 'migrate') {
+    if (sub === undefined || sub === 'up') {
+      const { applied } = await migrateUp(config.database);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'no migrations pending');
+    } else if (sub === 'down') {
+      const { applied } = await migrateDown(config.database, positiveInteger(rest[0], 1, 'steps'));
+      console.log(applied.length ? `reverted: ${applied.join(', ')}` : 'no migrations to revert');
+    } else if (sub === 'status') {
+      const pending = await pendingMigrations(config.database);
+      console.log(pending.length ? `pending: ${pending.join(', ')}` : 'up to date');
+    } else {
+      throw new UsageError(`unknown migrate command '${sub}'`);
+    }
+    return;
+  }
+
+  if (command === 'dead-letters') {
+    if (sub === 'list') {
+      const limitIndex = rest.indexOf('--limit');
+      const limit = positiveInteger(limitIndex >= 0 ? rest[limitIndex + 1] : undefined, 50, '--limit');
+      const letters = await withOperations(config, (ops) => ops.listDeadLetters({ includeRedriven: rest.includes('--all'), limit }));
+      console.log(JSON.stringify(letters, null, 2));
+    } else if (sub === 'redrive' && rest[0]) {
+      const id = rest[0];
+      const jobId = await withOperations(config, (ops) => ops.redriveDeadLetter(id));
+      console.log(`re-driven as job ${jobId}`);
+    } else {
+      throw new UsageError(sub === 'redrive' ? 'dead-letters redrive needs an id' : `unknown dead-letters command '${sub ?? ''}'`);
+    }
+    return;
+  }
+
+  throw new UsageError(command ? `unknown command '${command}'` : 'no command given');
+}
+
+run(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`tessera: ${error.message}\n${usage}\n`);
+      process.exit(2);
+    }
+    const lines =
+      error instanceof ConfigError ? error.problems : error instanceof QueueError ? [error.message] : error instanceof StartupError ? [error.message] : [(error as Error).message];
+    for (const line of lines) process.stderr.write(`tessera: ${line}\n`);
+    process.exit(1);
+  },
+);

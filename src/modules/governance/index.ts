@@ -1,0 +1,3 @@
+// Authentication, principals and roles, relationships, consent, break-glass and the audit trail.
+// Not built yet (issue 6): the module is wired into the app so its place and boundaries exist.
+export { GovernanceModule } from './governance.module.js';

@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Tessera reads, validated in one place at boot. Nothing else reads process.env:
+ * inject AppConfig instead. A bad value stops the process with one line per problem.
+ */
+
+const roles = ['api', 'worker', 'all'] as const;
+export type ProcessRole = (typeof roles)[number];
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+const urlWithScheme = (schemes: readonly string[], example: string) =>
+  z.string().refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return schemes.includes(url.protocol) && url.hostname.length > 0;
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a ${schemes.map((s) => `${s}//`).join(' or ')} URL, for example ${example}` },
+  );
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { message: `must be a whole number from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const boolean = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production'], { message: 'must be development, test or production' }).default('development'),
+  TESSERA_ROLE: z.enum(roles, { message: 'must be api, worker or all' }).default('all'),
+  HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+  PORT: integer(0, 65535).default(3000),
+  DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/tessera').default(
+    'postgres://postgres@127.0.0.1:5432/tessera',
+  ),
+  DATABASE_POOL_SIZE: integer(1, 200).default(10),
+  DATABASE_MIGRATE_ON_START: boolean.default(false),
+  REDIS_URL: urlWithScheme(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1 to 64 letters, digits or _ . : -' })
+    .default('tessera'),
+  LOG_LEVEL: z.enum(logLevels, { message: `must be one of ${logLevels.join(', ')}` }).default('info'),
+  SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+  WORKER_CONCURRENCY: integer(1, 100).default(5),
+  QUEUE_HEARTBEAT_INTERVAL_MS: integer(1_000, 3_600_000).default(30_000),
+  HEALTH_CHECK_TIMEOUT_MS: integer(100, 60_000).default(2_000),
+  TESSERA_VERSION: z.string().max(64).optional(),
+});
+
+/** The version in package.json of the directory the process runs from (npm and Docker both run there). */
+function packageVersion(): string {
+  try {
+    const manifest = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { name?: string; version?: string };
+    return manifest.name === 'tessera' && manifest.version ? manifest.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export class AppConfig {
+  readonly environment: 'development' | 'test' | 'production';
+  readonly role: ProcessRole;
+  readonly http: { host: string; port: number };
+  readonly database: { url: string; poolSize: number; migrateOnStart: boolean };
+  readonly redis: { url: string; prefix: string };
+  readonly logLevel: LogLevel;
+  readonly shutdownTimeoutMs: number;
+  readonly worker: { concurrency: number; heartbeatIntervalMs: number };
+  readonly healthCheckTimeoutMs: number;
+  readonly version: string;
+
+  private constructor(env: z.output<typeof envSchema>) {
+    this.environment = env.NODE_ENV;
+    this.role = env.TESSERA_ROLE;
+    this.http = { host: env.HOST, port: env.PORT };
+    this.database = { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, migrateOnStart: env.DATABASE_MIGRATE_ON_START };
+    this.redis = { url: env.REDIS_URL, prefix: env.REDIS_PREFIX };
+    this.logLevel = env.LOG_LEVEL;
+    this.shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
+    this.worker = { concurrency: env.WORKER_CONCURRENCY, heartbeatIntervalMs: env.QUEUE_HEARTBEAT_INTERVAL_MS };
+    this.healthCheckTimeoutMs = env.HEALTH_CHECK_TIMEOUT_MS;
+    this.version = env.TESSERA_VERSION ?? packageVersion();
+  }
+
+  get isProduction(): boolean {
+    return this.environment === 'production';
+  }
+
+  get servesHttpApi(): boolean {
+    return this.role === 'api' || this.role === 'all';
+  }
+
+  get runsWorkers(): boolean {
+    return this.role === 'worker' || this.role === 'all';
+  }
+
+  /** Reads the settings from an environment; throws ConfigError listing every bad variable. */
+  static fromEnvironment(env: NodeJS.ProcessEnv, overrides: Partial<Record<keyof typeof envSchema.shape, string>> = {}): AppConfig {
+    const input: Record<string, string | undefined> = {};
+    for (const key of Object.keys(envSchema.shape)) {
+      // An empty variable means "not set", as in most twelve-factor tools.
+      const value = overrides[key as keyof typeof envSchema.shape] ?? env[key];
+      input[key] = value === '' ? undefined : value;
+    }
+    const parsed = envSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+    }
+    return new AppConfig(parsed.data);
+  }
+}
+
+/** The URL with any password replaced, safe to print in logs and error messages. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,4 @@
+// Typed, validated settings from the environment.
+export { AppConfig, ConfigError, redactUrl } from './app-config.js';
+export type { LogLevel, ProcessRole } from './app-config.js';
+export { ConfigModule } from './config.module.js';
