@@ -7,13 +7,10 @@ import { randomBytes } from 'node:crypto';
 export const baseDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export function uniqueSuffix(): string {
-  return `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-}
-
-export function databaseUrlFor(databaseName: string): string {
+/** A database of the test server, named uniquely (for tests that need an empty one). */
+export function freshDatabaseUrl(label: string): string {
   const url = new URL(baseDatabaseUrl);
-  url.pathname = `/${databaseName}`;
+  url.pathname = `/tessera_test_${label}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   return url.toString();
 }
 

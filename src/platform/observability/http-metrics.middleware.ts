@@ -2,18 +2,16 @@ import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { MetricsService } from './metrics.service.js';
 
-// Handlers mounted outside Nest's router (Apollo) have no route template of their own.
-const mountedPaths = ['/graphql'];
-
 /**
  * The route label is the template (`/people/:id`), never the raw path, so identifiers never
- * reach the metrics and the label set stays small; unknown paths share one label.
+ * reach the metrics and the label set stays small. Catch-all mounts (Apollo at /graphql, the
+ * not-found handler) carry a trailing wildcard, dropped here; a bare wildcard is `unmatched`.
  */
-export function routeLabel(req: Request): string {
-  const template = (req.route as { path?: string } | undefined)?.path;
-  if (template) return `${req.baseUrl}${template}`;
-  const path = req.originalUrl.split('?')[0] ?? '';
-  return mountedPaths.find((mounted) => path === mounted || path.startsWith(`${mounted}/`)) ?? 'unmatched';
+export function routeLabel(req: Pick<Request, 'baseUrl' | 'route'>): string {
+  const template = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof template !== 'string') return 'unmatched';
+  const route = `${req.baseUrl}${template}`.replace(/\{?\/?\*\w*\}?$/, '');
+  return route === '' ? 'unmatched' : route;
 }
 
 @Injectable()

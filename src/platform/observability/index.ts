@@ -5,4 +5,5 @@ export { MetricsService } from './metrics.service.js';
 export { HealthModule } from './health.module.js';
 export { LifecycleState } from './lifecycle-state.js';
 export { withTimeout, TimeoutError } from './with-timeout.js';
+export { sharedScrape } from './shared-scrape.js';
 export { REQUEST_ID_HEADER } from './request-id.js';

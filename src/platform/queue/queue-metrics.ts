@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { MetricsService } from '../observability/metrics.service.js';
+import { sharedScrape } from '../observability/shared-scrape.js';
+import { withTimeout } from '../observability/with-timeout.js';
 import { Queues } from './queues.js';
 
 const countedStates = ['waiting', 'prioritized', 'delayed', 'active', 'failed', 'completed'] as const;
@@ -10,31 +12,34 @@ const scrapeTimeoutMs = 1_500;
 @Injectable()
 export class QueueMetrics {
   constructor(queues: Queues, metrics: MetricsService) {
-    const jobs = new Gauge({
-      name: 'tessera_queue_jobs',
-      help: 'Jobs in each queue by state',
-      labelNames: ['queue', 'state'],
-      registers: [metrics.registry],
-    });
-    const depth = new Gauge({
+    const readCounts = sharedScrape(() =>
+      withTimeout(
+        Promise.all(queues.all().map(async (queue) => ({ queue: queue.name, byState: await queue.getJobCounts(...countedStates) }))),
+        scrapeTimeoutMs,
+        'queue counts',
+      ).catch(() => []),
+    );
+    new Gauge({
       name: 'tessera_queue_depth',
       help: 'Jobs waiting to be processed (waiting, prioritized and delayed) in each queue',
       labelNames: ['queue'],
       registers: [metrics.registry],
       async collect() {
-        jobs.reset();
-        depth.reset();
-        let timer: NodeJS.Timeout | undefined;
-        const counts = await Promise.race([
-          Promise.all(queues.all().map(async (queue) => ({ queue: queue.name, counts: await queue.getJobCounts(...countedStates) }))),
-          new Promise<null>((resolve) => {
-            timer = setTimeout(() => resolve(null), scrapeTimeoutMs);
-          }),
-        ]).catch(() => null);
-        clearTimeout(timer);
-        for (const { queue, counts: byState } of counts ?? []) {
-          for (const state of countedStates) jobs.set({ queue, state }, byState[state] ?? 0);
-          depth.set({ queue }, (byState.waiting ?? 0) + (byState.prioritized ?? 0) + (byState.delayed ?? 0));
+        this.reset();
+        for (const { queue, byState } of await readCounts()) {
+          this.set({ queue }, (byState.waiting ?? 0) + (byState.prioritized ?? 0) + (byState.delayed ?? 0));
+        }
+      },
+    });
+    new Gauge({
+      name: 'tessera_queue_jobs',
+      help: 'Jobs in each queue by state',
+      labelNames: ['queue', 'state'],
+      registers: [metrics.registry],
+      async collect() {
+        this.reset();
+        for (const { queue, byState } of await readCounts()) {
+          for (const state of countedStates) this.set({ queue, state }, byState[state] ?? 0);
         }
       },
     });
