@@ -20,7 +20,9 @@ const shared = {
     '^.+\\.m?js$': swc('ecmascript'),
   },
   // Packages that ship only ES modules must be compiled too; everything else is left alone.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|nestjs-pino|@as-integrations|uid|file-type|strtok3|token-types|@tokenizer|uint8array-extras|load-esm)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|nestjs-pino|@as-integrations|uid|file-type|strtok3|token-types|@tokenizer|uint8array-extras|load-esm)/)',
+  ],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
@@ -32,7 +34,7 @@ export default {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/src/**/*.spec.ts'],
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/eslint-rules/**/*.spec.ts'],
     },
     {
       ...shared,

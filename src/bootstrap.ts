@@ -15,13 +15,19 @@ export interface RunningHub {
   stop(): Promise<void>;
 }
 
-/** Closes the listener, waits for requests in flight, and cuts what is left at the timeout. */
+/**
+ * Closes the listener, waits for requests in flight, and cuts what is left at the timeout.
+ * Keep-alive connections are closed as soon as their request is answered, rather than after
+ * the keep-alive timeout.
+ */
 function closeHttpServer(server: Server, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
-    const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs);
     server.close(() => {
-      clearTimeout(timer);
+      clearInterval(sweep);
+      clearTimeout(deadline);
       resolve();
     });
     server.closeIdleConnections();

@@ -24,7 +24,10 @@ function positiveInteger(value: string | undefined, fallback: number, name: stri
 }
 
 async function withOperations<T>(config: AppConfig, work: (operations: OperationsService) => Promise<T>): Promise<T> {
-  const context = await NestFactory.createApplicationContext(AppModule.register(config, { graphql: false }), { logger: ['error'], abortOnError: false });
+  const context = await NestFactory.createApplicationContext(AppModule.register(config, { graphql: false }), {
+    logger: ['error'],
+    abortOnError: false,
+  });
   try {
     return await work(context.get(OperationsService));
   } finally {
@@ -36,7 +39,7 @@ async function run(args: string[]): Promise<void> {
   // The CLI neither serves HTTP nor runs workers; logs only what goes wrong.
   const config = AppConfig.fromEnvironment(process.env, { TESSERA_ROLE: 'api', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
   const [command, sub, ...rest] = args;
-  await preflight(config, { requireMigrated: command !== 'migrate' });
+  await preflight(config, { requireMigrated: command !== 'migrate', log: (message) => console.log(message) });
 
   if (command === 'migrate') {
     if (sub === undefined || sub === 'up') {
@@ -81,7 +84,13 @@ run(process.argv.slice(2)).then(
       process.exit(2);
     }
     const lines =
-      error instanceof ConfigError ? error.problems : error instanceof QueueError ? [error.message] : error instanceof StartupError ? [error.message] : [(error as Error).message];
+      error instanceof ConfigError
+        ? error.problems
+        : error instanceof QueueError
+          ? [error.message]
+          : error instanceof StartupError
+            ? [error.message]
+            : [(error as Error).message];
     for (const line of lines) process.stderr.write(`tessera: ${line}\n`);
     process.exit(1);
   },

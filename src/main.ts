@@ -23,15 +23,16 @@ async function main(): Promise<void> {
 
   // Lines before and after Nest's own logger exists, in the same JSON shape.
   const log = pino({ level: config.logLevel, base: { service: 'tessera', role: config.role }, messageKey: 'message' });
-  const { databaseCreated } = await preflight(config, { requireMigrated: !config.database.migrateOnStart });
-  if (databaseCreated) log.info('created the database named in DATABASE_URL');
+  await preflight(config, { requireMigrated: !config.database.migrateOnStart, log: (message) => log.info(message) });
   if (config.database.migrateOnStart) {
     const { applied } = await migrateUp(config.database);
     log.info(`migrations applied: ${applied.length ? applied.join(', ') : 'none pending'}`);
   }
 
   const hub = await startHub(config);
-  log.info(`${config.role} role of Tessera ${config.version} listening on ${hub.url}${config.servesHttpApi ? ` (GraphQL at ${hub.url}/graphql)` : ''}`);
+  log.info(
+    `${config.role} role of Tessera ${config.version} listening on ${hub.url}${config.servesHttpApi ? ` (GraphQL at ${hub.url}/graphql)` : ''}`,
+  );
 
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -32,10 +32,9 @@ function describe(error: unknown): string {
  * Checks that PostgreSQL and Redis answer (creating the database when it is missing) before
  * the app starts, so a wrong URL gives one clear line rather than a wall of retries.
  */
-export async function preflight(config: AppConfig, options: { requireMigrated: boolean }): Promise<{ databaseCreated: boolean }> {
-  let databaseCreated: boolean;
+export async function preflight(config: AppConfig, options: { requireMigrated: boolean; log: (message: string) => void }): Promise<void> {
   try {
-    databaseCreated = await ensureDatabaseExists(config.database.url);
+    if (await ensureDatabaseExists(config.database.url)) options.log('created the database named in DATABASE_URL');
   } catch (error) {
     throw new StartupError(
       `cannot reach PostgreSQL at ${redactUrl(config.database.url)} (${describe(error)}); start it (Debian: pg_ctlcluster 15 main start) or set DATABASE_URL`,
@@ -51,17 +50,23 @@ export async function preflight(config: AppConfig, options: { requireMigrated: b
     }
   }
 
-  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5_000 });
-  redis.on('error', () => undefined);
+  const redis = new Redis(config.redis.url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 5_000,
+  });
+  // connect() rejects with a generic "Connection is closed"; the cause comes as an event.
+  let cause: unknown;
+  redis.on('error', (error) => (cause ??= error));
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
     throw new StartupError(
-      `cannot reach Redis at ${redactUrl(config.redis.url)} (${describe(error)}); start it (redis-server --daemonize yes) or set REDIS_URL`,
+      `cannot reach Redis at ${redactUrl(config.redis.url)} (${describe(cause ?? error)}); start it (redis-server --daemonize yes) or set REDIS_URL`,
     );
   } finally {
     redis.disconnect();
   }
-  return { databaseCreated };
 }

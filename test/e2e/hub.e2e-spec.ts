@@ -48,7 +48,10 @@ describe('the hub in the all role', () => {
   it('serves Prometheus metrics: process, HTTP by route template and status, queue depth', async () => {
     await request(hub.url).post('/graphql').send({ query: '{ version }' });
     await request(hub.url).get('/no/such/path/9434765919').expect(404);
-    const { text } = await request(hub.url).get('/metrics').expect(200).expect('content-type', /text\/plain/);
+    const { text } = await request(hub.url)
+      .get('/metrics')
+      .expect(200)
+      .expect('content-type', /text\/plain/);
     expect(text).toMatch(/^tessera_process_cpu_user_seconds_total /m);
     expect(text).toMatch(/^tessera_http_request_duration_seconds_count\{method="POST",route="\/graphql",status_code="200"\} \d+/m);
     expect(text).toMatch(/^tessera_http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} 1/m);
@@ -59,15 +62,26 @@ describe('the hub in the all role', () => {
   });
 
   it('enqueues a job and a worker processes it', async () => {
-    const jobId = await hub.app.get(JobDispatcher).enqueue(recordQueueHeartbeat, {}, { jobId: `e2e-${Date.now()}`, requestId: 'req-e2e-1' });
+    const jobId = await hub.app
+      .get(JobDispatcher)
+      .enqueue(recordQueueHeartbeat, {}, { jobId: `e2e-${Date.now()}`, requestId: 'req-e2e-1' });
     const dataSource = hub.app.get(DataSource);
-    const row = await eventually(async () => {
-      const [found] = await dataSource.query<{ job_id: string; lag_ms: number }[]>(`SELECT job_id, lag_ms FROM queue_heartbeat WHERE job_id = $1`, [jobId]);
-      return found;
-    }, 10_000, 'the heartbeat job to be processed');
+    const row = await eventually(
+      async () => {
+        const [found] = await dataSource.query<{ job_id: string; lag_ms: number }[]>(
+          `SELECT job_id, lag_ms FROM queue_heartbeat WHERE job_id = $1`,
+          [jobId],
+        );
+        return found;
+      },
+      10_000,
+      'the heartbeat job to be processed',
+    );
     expect(row.lag_ms).toBeGreaterThanOrEqual(0);
     const { text } = await request(hub.url).get('/metrics');
-    expect(text).toMatch(/^tessera_jobs_processed_total\{queue="maintenance",job="operations.record-queue-heartbeat",outcome="completed"\} [1-9]/m);
+    expect(text).toMatch(
+      /^tessera_jobs_processed_total\{queue="maintenance",job="operations.record-queue-heartbeat",outcome="completed"\} [1-9]/m,
+    );
     expect(text).toMatch(/^tessera_queue_heartbeat_lag_seconds\{queue="maintenance"\} /m);
   });
 });

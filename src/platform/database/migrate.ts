@@ -42,9 +42,7 @@ export function migrateDown(settings: DatabaseSettings, steps: number): Promise<
 /** Names of migrations known to the code but not yet applied. */
 export function pendingMigrations(settings: DatabaseSettings): Promise<string[]> {
   return withDataSource(settings, async (dataSource) => {
-    const rows = await dataSource.query<{ name: string }[]>(
-      `SELECT name FROM schema_migration`,
-    ).catch(() => [] as { name: string }[]);
+    const rows = await dataSource.query<{ name: string }[]>(`SELECT name FROM schema_migration`).catch(() => [] as { name: string }[]);
     const applied = new Set(rows.map((row) => row.name));
     return dataSource.migrations.map((migration) => migration.name ?? migration.constructor.name).filter((name) => !applied.has(name));
   });

@@ -60,7 +60,10 @@ export class DeadLetters {
     const row = uuidPattern.test(id) ? await this.repository.findById(id) : null;
     if (!row) throw new QueueError(QueueErrorCode.DeadLetterNotFound, `no dead letter with id ${id}`);
     if (row.redrivenAt) {
-      throw new QueueError(QueueErrorCode.DeadLetterAlreadyRedriven, `dead letter ${id} was re-driven at ${row.redrivenAt.toISOString()} as job ${row.redriveJobId}`);
+      throw new QueueError(
+        QueueErrorCode.DeadLetterAlreadyRedriven,
+        `dead letter ${id} was re-driven at ${row.redrivenAt.toISOString()} as job ${row.redriveJobId}`,
+      );
     }
     const { definition } = this.registry.require(row.jobName);
     const { requestId, ...data } = row.payload;

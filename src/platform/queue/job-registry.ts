@@ -54,7 +54,10 @@ export class JobRegistry implements OnModuleInit {
         const definition = this.reflector.get<JobDefinition<JobPayload> | undefined>(JOB_HANDLER_METADATA, method);
         if (!definition) continue;
         const list = handlers.get(definition.name) ?? [];
-        list.push({ handler: method.bind(instance) as JobHandlerFunction<JobPayload>, handlerName: `${instance.constructor.name}.${methodName}` });
+        list.push({
+          handler: method.bind(instance) as JobHandlerFunction<JobPayload>,
+          handlerName: `${instance.constructor.name}.${methodName}`,
+        });
         handlers.set(definition.name, list);
       }
     }
@@ -66,7 +69,8 @@ export class JobRegistry implements OnModuleInit {
       else this.jobs.set(name, { definition, ...found[0]! });
     }
     for (const [name, found] of handlers) {
-      if (!declared.has(name)) problems.push(`job ${name} has a handler (${found[0]!.handlerName}) but no module declares it with QueueModule.forJobs`);
+      if (!declared.has(name))
+        problems.push(`job ${name} has a handler (${found[0]!.handlerName}) but no module declares it with QueueModule.forJobs`);
     }
     if (problems.length) throw new QueueError(QueueErrorCode.InvalidJobSetup, 'job handlers do not match job declarations', problems);
   }

@@ -1,4 +1,11 @@
-import { type BeforeApplicationShutdown, type DynamicModule, Global, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Global,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/index.js';
@@ -34,11 +41,11 @@ export class QueueModule implements OnApplicationBootstrap, BeforeApplicationShu
   ) {}
 
   /** Declares the jobs a module owns; each needs exactly one `@JobHandler` in the app. */
-  static forJobs(definitions: JobDefinition<any>[]): DynamicModule {
+  static forJobs(definitions: JobDefinition<JobPayload>[]): DynamicModule {
     const token = `tessera:job-catalogue:${++catalogueCount}`;
     return {
       module: JobDeclarationsModule,
-      providers: [{ provide: token, useValue: new JobCatalogue(definitions as JobDefinition<JobPayload>[]) }],
+      providers: [{ provide: token, useValue: new JobCatalogue(definitions) }],
     };
   }
 

@@ -34,7 +34,8 @@ export class RedisConnections {
     let healthy = true;
     connection.on('error', (error: NodeJS.ErrnoException) => {
       // One line when the connection goes down, not one per reconnection attempt.
-      if (healthy) this.logger.warn(`Redis connection '${purpose}' to ${redactUrl(this.config.redis.url)} failed: ${error.code ?? error.message}`);
+      if (healthy)
+        this.logger.warn(`Redis connection '${purpose}' to ${redactUrl(this.config.redis.url)} failed: ${error.code ?? error.message}`);
       healthy = false;
     });
     connection.on('ready', () => {

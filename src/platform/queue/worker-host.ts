@@ -90,7 +90,9 @@ export class WorkerHost {
       const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= attempts;
       // The message only: payload and stack may describe a person.
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown';
-      this.logger.warn(`job ${job.name} ${job.id} (request ${data.requestId ?? 'none'}) failed attempt ${job.attemptsMade + 1} of ${attempts}: ${reason}`);
+      this.logger.warn(
+        `job ${job.name} ${job.id} (request ${data.requestId ?? 'none'}) failed attempt ${job.attemptsMade + 1} of ${attempts}: ${reason}`,
+      );
       this.processed.inc({ queue, job: job.name, outcome: final ? 'dead-lettered' : 'retrying' });
       if (final) await this.deadLetters.record(job, queue, error);
       throw error;
