@@ -43,7 +43,13 @@ export async function startHub(config: AppConfig, options: AppModuleOptions = {}
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '1mb' });
-  await app.listen(config.http.port, config.http.host);
+  try {
+    await app.listen(config.http.port, config.http.host);
+  } catch (error) {
+    // A failed start (a start-up check, a port in use) must not leave connections open.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
 
   const server = app.getHttpServer() as Server;
   const { port } = server.address() as AddressInfo;

@@ -21,13 +21,13 @@ export class QueueMetrics {
     );
     new Gauge({
       name: 'tessera_queue_depth',
-      help: 'Jobs waiting to be processed (waiting, prioritized and delayed) in each queue',
+      help: 'Jobs ready to run and not yet picked up (waiting and prioritized) in each queue; delayed jobs are in tessera_queue_jobs',
       labelNames: ['queue'],
       registers: [metrics.registry],
       async collect() {
         this.reset();
         for (const { queue, byState } of await readCounts()) {
-          this.set({ queue }, (byState.waiting ?? 0) + (byState.prioritized ?? 0) + (byState.delayed ?? 0));
+          this.set({ queue }, (byState.waiting ?? 0) + (byState.prioritized ?? 0));
         }
       },
     });
