@@ -2,10 +2,9 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { OperationsService } from './modules/operations/index.js';
-import { AppConfig, ConfigError } from './platform/config/index.js';
+import { AppConfig } from './platform/config/index.js';
 import { migrateDown, migrateUp, pendingMigrations } from './platform/database/index.js';
-import { QueueError } from './platform/queue/index.js';
-import { preflight, StartupError } from './preflight.js';
+import { exitWithProblems, failureLines, preflight } from './preflight.js';
 
 const usage = `usage: node dist/cli.js <command>
   migrate [up]               apply pending migrations (npm run migrate)
@@ -83,15 +82,6 @@ run(process.argv.slice(2)).then(
       process.stderr.write(`tessera: ${error.message}\n${usage}\n`);
       process.exit(2);
     }
-    const lines =
-      error instanceof ConfigError
-        ? error.problems
-        : error instanceof QueueError
-          ? [error.message]
-          : error instanceof StartupError
-            ? [error.message]
-            : [(error as Error).message];
-    for (const line of lines) process.stderr.write(`tessera: ${line}\n`);
-    process.exit(1);
+    exitWithProblems(failureLines(error));
   },
 );

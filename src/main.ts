@@ -1,25 +1,12 @@
 import 'reflect-metadata';
 import { pino } from 'pino';
 import { startHub } from './bootstrap.js';
-import { AppConfig, ConfigError } from './platform/config/index.js';
+import { AppConfig } from './platform/config/index.js';
 import { migrateUp } from './platform/database/index.js';
-import { QueueError } from './platform/queue/index.js';
-import { preflight, StartupError } from './preflight.js';
-
-/** One line per problem on stderr, no stack trace: what an operator needs to fix a bad start. */
-function fail(lines: string[]): never {
-  for (const line of lines) process.stderr.write(`tessera: ${line}\n`);
-  process.exit(1);
-}
+import { exitWithProblems, failureLines, preflight } from './preflight.js';
 
 async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = AppConfig.fromEnvironment(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.problems);
-    throw error;
-  }
+  const config = AppConfig.fromEnvironment(process.env);
 
   // Lines before and after Nest's own logger exists, in the same JSON shape.
   const log = pino({ level: config.logLevel, base: { service: 'tessera', role: config.role }, messageKey: 'message' });
@@ -43,16 +30,11 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(1), config.shutdownTimeoutMs * 2 + 5_000).unref();
     hub.stop().then(
       () => process.exit(0),
-      (error: unknown) => fail([`error while stopping: ${(error as Error).message}`]),
+      (error: unknown) => exitWithProblems([`error while stopping: ${(error as Error).message}`]),
     );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof StartupError) fail([error.message]);
-  if (error instanceof QueueError) fail(error.problems.length ? error.problems : [error.message]);
-  const message = error instanceof Error ? error.message : String(error);
-  fail([`failed to start: ${message}`]);
-});
+main().catch((error: unknown) => exitWithProblems(failureLines(error, 'failed to start: ')));

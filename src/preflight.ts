@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
-import { AppConfig, redactUrl } from './platform/config/index.js';
+import { AppConfig, ConfigError, redactUrl } from './platform/config/index.js';
 import { ensureDatabaseExists, pendingMigrations } from './platform/database/index.js';
+import { QueueError } from './platform/queue/index.js';
 
 /** A problem that stops the process before it starts, told in one line with what to do. */
 export class StartupError extends Error {
@@ -8,6 +9,23 @@ export class StartupError extends Error {
     super(message);
     this.name = 'StartupError';
   }
+}
+
+/**
+ * What an operator reads when the hub cannot start or a command fails: one line per problem,
+ * no stack trace. Errors nobody anticipated get `unexpectedPrefix` in front of their message.
+ */
+export function failureLines(error: unknown, unexpectedPrefix = ''): string[] {
+  if (error instanceof ConfigError) return error.problems;
+  if (error instanceof QueueError && error.problems.length) return error.problems;
+  if (error instanceof StartupError || error instanceof QueueError) return [error.message];
+  return [`${unexpectedPrefix}${error instanceof Error ? error.message : String(error)}`];
+}
+
+/** Writes each line to stderr as `tessera: <line>` and exits. */
+export function exitWithProblems(lines: string[], code = 1): never {
+  for (const line of lines) process.stderr.write(`tessera: ${line}\n`);
+  process.exit(code);
 }
 
 function describe(error: unknown): string {

@@ -42,7 +42,11 @@ export function migrateDown(settings: DatabaseSettings, steps: number): Promise<
 /** Names of migrations known to the code but not yet applied. */
 export function pendingMigrations(settings: DatabaseSettings): Promise<string[]> {
   return withDataSource(settings, async (dataSource) => {
-    const rows = await dataSource.query<{ name: string }[]>(`SELECT name FROM schema_migration`).catch(() => [] as { name: string }[]);
+    const rows = await dataSource.query<{ name: string }[]>(`SELECT name FROM schema_migration`).catch((error: { code?: string }) => {
+      // A database never migrated has no schema_migration table yet: everything is pending.
+      if (error.code === '42P01') return [];
+      throw error;
+    });
     const applied = new Set(rows.map((row) => row.name));
     return dataSource.migrations.map((migration) => migration.name ?? migration.constructor.name).filter((name) => !applied.has(name));
   });
