@@ -21,7 +21,7 @@ const shared = {
   },
   // Packages that ship only ES modules must be compiled too; everything else is left alone.
   transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|nestjs-pino|@as-integrations|uid|file-type|strtok3|token-types|@tokenizer|uint8array-extras|load-esm)/)',
+    '/node_modules/(?!(@nestjs|nestjs-pino|@as-integrations|uid|file-type|strtok3|token-types|@tokenizer|uint8array-extras|load-esm|jose)/)',
   ],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],

@@ -1,0 +1,196 @@
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+
+import type { Population, Person } from '../population/population.types.js';
+import { buildSystemDirectories } from '../records/system-records.js';
+import { acuteRouter } from '../systems/acute/acute.router.js';
+import { LiveEventError, LiveEventSimulator, liveEventRequestSchema, simulateEvent } from '../systems/acute/live-events.js';
+import { feedOf, Hl7Feed } from '../systems/acute/hl7-feed.js';
+import { gpRouter } from '../systems/gp/gp.router.js';
+import { identityProviderRouter } from '../systems/idp/idp.router.js';
+import { mentalHealthRouter } from '../systems/mental-health/mental-health.router.js';
+import { pdsRouter } from '../systems/pds/pds.router.js';
+import { socialCareRouter } from '../systems/social-care/social-care.router.js';
+import { faultSchema, FaultControls, isSimulatedSystem, SIMULATED_SYSTEMS, type SimulatedSystem } from './faults.js';
+import { HistoryStore, type SandboxContext, type SandboxEvent } from './sandbox-context.js';
+
+export interface SandboxOptions {
+  population: Population;
+  host: string;
+  port: number;
+  /** host:port of the hub's MLLP listener the acute trust sends HL7 v2 to; no feed when absent. */
+  hl7Target?: string;
+  /** How often a live event (admission, discharge, result) happens; 0 for none. */
+  eventIntervalMs?: number;
+  /** The URL others reach the sandbox at, when it differs from the listening address. */
+  publicUrl?: string;
+}
+
+export interface RunningSandbox {
+  url: string;
+  context: SandboxContext;
+  hl7Feed?: Hl7Feed;
+  stop(): Promise<void>;
+}
+
+type RouterFactory = (context: SandboxContext) => Router | Promise<Router>;
+
+const ROUTERS: Record<SimulatedSystem, RouterFactory> = {
+  gp: gpRouter,
+  acute: acuteRouter,
+  'mental-health': mentalHealthRouter,
+  'social-care': socialCareRouter,
+  pds: pdsRouter,
+  idp: identityProviderRouter,
+};
+
+/** Starts every simulated system on one port, one path prefix each. */
+export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
+  const people = new Map<string, Person>(options.population.people.map((person) => [person.id, person]));
+  const context: SandboxContext = {
+    population: options.population,
+    people,
+    directories: buildSystemDirectories(options.population),
+    histories: new HistoryStore(options.population, people),
+    faults: new FaultControls(),
+    events: new EventEmitter<{ event: [SandboxEvent] }>(),
+    publicUrl: options.publicUrl ?? '',
+    now: () => new Date(),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/fhir+json', 'application/json+fhir'] }));
+  app.use('/sandbox', controlRouter(context));
+
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  context.publicUrl = options.publicUrl ?? `http://${host}:${address.port}`;
+
+  // Routers are built once the public URL is known: FHIR bundles carry absolute links.
+  for (const system of SIMULATED_SYSTEMS) {
+    app.use(`/${system}`, context.faults.middleware(system), await ROUTERS[system](context));
+  }
+  app.use((request: Request, response: Response) => {
+    response.status(404).json({ error: 'not-found', message: `no simulated system answers ${request.method} ${request.path}` });
+  });
+  app.use(jsonErrorHandler);
+
+  const hl7Feed = options.hl7Target ? new Hl7Feed(context, options.hl7Target) : undefined;
+  hl7Feed?.start();
+  const simulator = options.eventIntervalMs ? new LiveEventSimulator(context, options.eventIntervalMs) : undefined;
+  simulator?.start();
+
+  return {
+    url: context.publicUrl,
+    context,
+    hl7Feed,
+    async stop() {
+      simulator?.stop();
+      await hl7Feed?.stop();
+      context.faults.clearAll();
+      await closeServer(server);
+    },
+  };
+}
+
+/** /sandbox: what the sandbox holds, and the fault switches. */
+function controlRouter(context: SandboxContext): Router {
+  const router = express.Router();
+  router.get('/', (_request, response) => {
+    response.json({
+      seed: context.population.seed,
+      referenceDate: context.population.referenceDate,
+      people: context.population.people.length,
+      systems: Object.fromEntries(
+        SIMULATED_SYSTEMS.map((system) => [system, { url: `${context.publicUrl}/${system}`, records: recordCount(context, system) }]),
+      ),
+    });
+  });
+  router.get('/faults', (_request, response) => {
+    response.json(context.faults.all());
+  });
+  router.put('/faults/:system', (request, response) => {
+    const system = String(request.params.system);
+    if (!isSimulatedSystem(system)) {
+      response
+        .status(404)
+        .json({ error: 'unknown-system', message: `no simulated system "${system}"; known: ${SIMULATED_SYSTEMS.join(', ')}` });
+      return;
+    }
+    const parsed = faultSchema.safeParse(request.body ?? {});
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
+      response.status(400).json({ error: 'invalid-fault', message: problems.join('; '), problems });
+      return;
+    }
+    context.faults.set(system, parsed.data);
+    response.json({ system, fault: context.faults.get(system) });
+  });
+  router.delete('/faults/:system', (request, response) => {
+    const system = String(request.params.system);
+    if (!isSimulatedSystem(system)) {
+      response.status(404).json({ error: 'unknown-system', message: `no simulated system "${system}"` });
+      return;
+    }
+    context.faults.clear(system);
+    response.status(204).end();
+  });
+  router.delete('/faults', (_request, response) => {
+    context.faults.clearAll();
+    response.status(204).end();
+  });
+  // Makes a hospital event happen now (the same as the live simulator's), for tests and demos.
+  router.post('/events', (request, response) => {
+    const parsed = liveEventRequestSchema.safeParse(request.body ?? {});
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
+      response.status(400).json({ error: 'invalid-event', message: problems.join('; '), problems });
+      return;
+    }
+    try {
+      response.status(201).json(simulateEvent(context, parsed.data));
+    } catch (error) {
+      if (!(error instanceof LiveEventError)) throw error;
+      response.status(error.status).json({ error: error.code, message: error.message });
+    }
+  });
+  // The acute trust's HL7 v2 feed to the hub: queue and delivery counters, no message content.
+  router.get('/feed', (_request, response) => {
+    const feed = feedOf(context);
+    response.json(
+      feed ? { enabled: true, ...feed.status() } : { enabled: false, message: 'no HL7 feed: the sandbox was started without an hl7Target' },
+    );
+  });
+  return router;
+}
+
+function recordCount(context: SandboxContext, system: SimulatedSystem): number | undefined {
+  return system === 'idp' ? undefined : context.directories[system].records.length;
+}
+
+function jsonErrorHandler(error: unknown, _request: Request, response: Response, _next: NextFunction): void {
+  const status = typeof error === 'object' && error !== null && 'status' in error ? Number((error as { status: unknown }).status) : 500;
+  const client = status >= 400 && status < 500;
+  // A malformed JSON body is the client's fault and says so; anything else stays generic.
+  response.status(client ? status : 500).json({
+    error: client ? 'bad-request' : 'internal-error',
+    message: client && error instanceof Error ? error.message : 'the simulated system failed',
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+
+import { generatePopulation } from './population/generate-population.js';
+import { buildSystemDirectories } from './records/system-records.js';
+import { writeTruthCsv } from './records/truth.js';
+import { sandboxConfigFromEnvironment, SandboxConfigError } from './sandbox-config.js';
+
+// `npm run sandbox:truth -- --out FILE`: which records, in which systems, are the same person.
+// Same settings as the sandbox (DEMO_POPULATION, SANDBOX_SEED, SANDBOX_REFERENCE_DATE), so
+// the file describes the sandbox that runs with them; flags override the environment.
+
+const USAGE = `usage: npm run sandbox:truth -- --out FILE [--size N] [--seed N] [--reference-date YYYY-MM-DD]
+
+Writes one CSV row per record in each simulated system (${'system,local_id,person_id,duplicate_of,nhs_number,errors'}).
+Defaults come from DEMO_POPULATION, SANDBOX_SEED and SANDBOX_REFERENCE_DATE, as for the sandbox.`;
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        out: { type: 'string' },
+        size: { type: 'string' },
+        seed: { type: 'string' },
+        'reference-date': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`sandbox:truth: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!values.out) {
+    process.stderr.write(`sandbox:truth: --out FILE is required\n${USAGE}\n`);
+    return 2;
+  }
+  const environment = { ...process.env };
+  if (values.size !== undefined) environment.DEMO_POPULATION = values.size;
+  if (values.seed !== undefined) environment.SANDBOX_SEED = values.seed;
+  if (values['reference-date'] !== undefined) environment.SANDBOX_REFERENCE_DATE = values['reference-date'];
+  const config = sandboxConfigFromEnvironment(environment);
+
+  const population = generatePopulation({ seed: config.seed, size: config.population, referenceDate: config.referenceDate });
+  const directories = buildSystemDirectories(population);
+  const out = resolve(values.out);
+  const summary = await writeTruthCsv(out, directories);
+  const systems = Object.entries(summary.bySystem)
+    .map(([system, count]) => `${system} ${count}`)
+    .join(', ');
+  process.stdout.write(
+    `sandbox:truth: wrote ${summary.records} records of ${summary.people} people (${systems}) to ${out}\n` +
+      `sandbox:truth: seed ${config.seed}, population ${config.population}, reference date ${config.referenceDate}\n`,
+  );
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof SandboxConfigError) {
+      for (const problem of error.problems) process.stderr.write(`sandbox:truth: ${problem}\n`);
+      process.exit(2);
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'the folder does not exist' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    process.stderr.write(`sandbox:truth: could not write the truth file: ${reason}\n`);
+    process.exit(1);
+  },
+);
