@@ -16,7 +16,14 @@ describe('sandbox configuration', () => {
       SANDBOX_HL7_TARGET: '127.0.0.1:2575',
       SANDBOX_PUBLIC_URL: 'http://sandbox.local:4100/',
     });
-    expect(config).toMatchObject({ port: 4100, population: 206_000, seed: 9, referenceDate: '2026-01-31', hl7Target: '127.0.0.1:2575', publicUrl: 'http://sandbox.local:4100' });
+    expect(config).toMatchObject({
+      port: 4100,
+      population: 206_000,
+      seed: 9,
+      referenceDate: '2026-01-31',
+      hl7Target: '127.0.0.1:2575',
+      publicUrl: 'http://sandbox.local:4100',
+    });
   });
 
   it('names each bad variable without echoing its value', () => {

@@ -14,7 +14,14 @@ import {
   type MedicineKey,
   type ObservationKey,
 } from './reference-data/clinical-codes.js';
-import { CLINICIAN_SURNAMES, INITIALS, MENTAL_HEALTH_TEAMS, OUTPATIENT_CLINICS, SOCIAL_CARE_TEAMS, WARDS } from './reference-data/care-staff.js';
+import {
+  CLINICIAN_SURNAMES,
+  INITIALS,
+  MENTAL_HEALTH_TEAMS,
+  OUTPATIENT_CLINICS,
+  SOCIAL_CARE_TEAMS,
+  WARDS,
+} from './reference-data/care-staff.js';
 import { ageOn, dayNumber, isoDate, isoDateTime, YEAR_DAYS } from './dates.js';
 import { hashSeed, SeededRandom, WeightedTable } from './random.js';
 import type {
@@ -120,7 +127,9 @@ class HistoryWriter {
     };
     this.penicillinAllergic = false;
     this.allergies();
-    this.penicillinAllergic = this.history.allergies.some((allergy) => allergy.substance.code === '373270004' || allergy.substance.code === '372687004');
+    this.penicillinAllergic = this.history.allergies.some(
+      (allergy) => allergy.substance.code === '373270004' || allergy.substance.code === '372687004',
+    );
   }
 
   write(): ClinicalHistory {
@@ -165,7 +174,7 @@ class HistoryWriter {
   private clinician(organisationCode: string, title: string): string {
     const hash = hashSeed(0, organisationCode, this.random.int(0, 3)) >>> 0;
     const surname = CLINICIAN_SURNAMES[hash % CLINICIAN_SURNAMES.length];
-    const initial = INITIALS[(hash >> 8) % INITIALS.length];
+    const initial = INITIALS[(hash >>> 8) % INITIALS.length];
     return `${title} ${initial} ${surname}`;
   }
 
@@ -202,7 +211,13 @@ class HistoryWriter {
       this.history.allergies.push(allergy);
       // The hospital records the drug allergies it is told about, in its own record.
       if (this.person.care.acute && allergen.category === 'medication' && this.random.chance(0.6)) {
-        this.history.allergies.push({ ...allergy, id: this.id('allergy'), system: 'acute', organisationCode: ACUTE_TRUST.code, recordedAt: isoDate(this.day(onset, this.end)) });
+        this.history.allergies.push({
+          ...allergy,
+          id: this.id('allergy'),
+          system: 'acute',
+          organisationCode: ACUTE_TRUST.code,
+          recordedAt: isoDate(this.day(onset, this.end)),
+        });
       }
     }
   }
@@ -234,9 +249,16 @@ class HistoryWriter {
     for (const choice of TREATMENTS[key] ?? []) {
       const medicine = Array.isArray(choice) ? this.random.pick(choice) : choice;
       if (key === 'diabetes' && medicine !== 'metformin' && medicine !== 'atorvastatin20' && this.random.chance(0.5)) continue;
-      if (this.history.medications.some((existing) => existing.system === 'gp' && existing.medication.code === MEDICINES[medicine].code && !existing.end)) continue;
+      if (
+        this.history.medications.some(
+          (existing) => existing.system === 'gp' && existing.medication.code === MEDICINES[medicine].code && !existing.end,
+        )
+      )
+        continue;
       const start = this.day(onset + 7, onset + 90);
-      this.history.medications.push(this.medication('gp', this.gpCode!, medicine, start, 'repeat', condition.id, this.alive ? undefined : this.end));
+      this.history.medications.push(
+        this.medication('gp', this.gpCode!, medicine, start, 'repeat', condition.id, this.alive ? undefined : this.end),
+      );
     }
   }
 
@@ -272,14 +294,23 @@ class HistoryWriter {
     const practice = this.gpPractice!;
     const since = Math.max(this.birth, this.end - 3 * 365, dayNumber(this.person.gp!.registeredFrom));
     const perYear = Math.min(12, 1.5 + longTerm.length * 1.2 + (this.age >= 75 ? 3 : this.age < 5 ? 2 : 0));
-    const count = Math.round((perYear * (this.end - since)) / 365 * (0.6 + this.random.float() * 0.8));
+    const count = Math.round(((perYear * (this.end - since)) / 365) * (0.6 + this.random.float() * 0.8));
     for (let index = 0; index < count; index++) {
       const day = this.workingDay(this.day(since, this.end));
       const chronic = longTerm.length > 0 && this.random.chance(0.5) ? this.random.pick(longTerm) : undefined;
       const reason = chronic ? chronic.code : this.random.pick(ACUTE_PROBLEMS);
       const start = this.at(day);
       const practitioner = this.clinician(practice.code, 'Dr');
-      const encounter = this.encounter('gp', practice.code, 'gp-consultation', start, addMinutes(start, 10), reason, practice.name, practitioner);
+      const encounter = this.encounter(
+        'gp',
+        practice.code,
+        'gp-consultation',
+        start,
+        addMinutes(start, 10),
+        reason,
+        practice.name,
+        practitioner,
+      );
       this.history.appointments.push({
         kind: 'appointment',
         id: this.id('appointment'),
@@ -315,11 +346,24 @@ class HistoryWriter {
         description: 'GP appointment',
       });
     }
-    if (this.alive) this.futureAppointments('gp', practice.code, practice.name, 'General practice', this.random.chance(0.35) ? this.random.int(1, 2) : 0, 10);
+    if (this.alive)
+      this.futureAppointments(
+        'gp',
+        practice.code,
+        practice.name,
+        'General practice',
+        this.random.chance(0.35) ? this.random.int(1, 2) : 0,
+        10,
+      );
   }
 
   private acuteCourse(reason: Coding, day: number): void {
-    const byReason: Record<string, MedicineKey> = { '50417007': 'amoxicillin', '233604007': 'amoxicillin', '68566005': 'nitrofurantoin', '128045006': 'flucloxacillin' };
+    const byReason: Record<string, MedicineKey> = {
+      '50417007': 'amoxicillin',
+      '233604007': 'amoxicillin',
+      '68566005': 'nitrofurantoin',
+      '128045006': 'flucloxacillin',
+    };
     let medicine = byReason[reason.code];
     if (!medicine) return;
     // Nobody allergic to penicillin is given one: they get clarithromycin instead.
@@ -327,7 +371,15 @@ class HistoryWriter {
     this.history.medications.push(this.medication('gp', this.gpCode!, medicine, day, 'acute', undefined, Math.min(this.end, day + 7)));
   }
 
-  private futureAppointments(system: CareSystem, organisationCode: string, location: string, service: string, count: number, minutes: number, practitionerTitle = 'Dr'): void {
+  private futureAppointments(
+    system: CareSystem,
+    organisationCode: string,
+    location: string,
+    service: string,
+    count: number,
+    minutes: number,
+    practitionerTitle = 'Dr',
+  ): void {
     for (let index = 0; index < count; index++) {
       const day = this.workingDay(this.today + this.random.int(1, 60));
       const start = this.at(day);
@@ -382,7 +434,8 @@ class HistoryWriter {
       for (const day of this.spread(since, this.end, 3)) this.labPanel('gp', code, 'ureaAndElectrolytes', day, this.kidneyValues());
     }
     if (has('diabetes') || has('coronaryHeartDisease') || has('hypercholesterolaemia') || has('stroke')) {
-      for (const day of this.spread(since, this.end, 2)) this.labPanel('gp', code, 'lipids', day, { cholesterol: this.random.measurement(4.6, 0.9, 2.5, 8.5, 1) });
+      for (const day of this.spread(since, this.end, 2))
+        this.labPanel('gp', code, 'lipids', day, { cholesterol: this.random.measurement(4.6, 0.9, 2.5, 8.5, 1) });
     }
   }
 
@@ -402,10 +455,19 @@ class HistoryWriter {
   private spread(from: number, to: number, count: number): number[] {
     if (count <= 0 || to < from) return [];
     const slot = (to - from) / count;
-    return Array.from({ length: count }, (_, index) => this.workingDay(Math.min(to, Math.floor(from + slot * index + this.random.float() * slot))));
+    return Array.from({ length: count }, (_, index) =>
+      this.workingDay(Math.min(to, Math.floor(from + slot * index + this.random.float() * slot))),
+    );
   }
 
-  private observation(system: CareSystem, organisationCode: string, key: ObservationKey, day: number, value: number, extra: Partial<ObservationItem> = {}): ObservationItem {
+  private observation(
+    system: CareSystem,
+    organisationCode: string,
+    key: ObservationKey,
+    day: number,
+    value: number,
+    extra: Partial<ObservationItem> = {},
+  ): ObservationItem {
     const definition = OBSERVATIONS[key];
     const item: ObservationItem = {
       kind: 'observation',
@@ -414,7 +476,12 @@ class HistoryWriter {
       organisationCode,
       recordedAt: isoDate(day),
       code: definition.code,
-      category: key === 'weight' || key === 'height' || key === 'heartRate' || key === 'oxygenSaturation' || key === 'temperature' || key === 'bmi' ? 'vital-signs' : key === 'phq9' ? 'vital-signs' : 'laboratory',
+      category:
+        key === 'weight' || key === 'height' || key === 'heartRate' || key === 'oxygenSaturation' || key === 'temperature' || key === 'bmi'
+          ? 'vital-signs'
+          : key === 'phq9'
+            ? 'vital-signs'
+            : 'laboratory',
       effective: this.at(day),
       value,
       unit: definition.unit,
@@ -426,7 +493,14 @@ class HistoryWriter {
     return item;
   }
 
-  private bloodPressure(system: CareSystem, organisationCode: string, day: number, systolic: number, diastolic: number, encounterId?: string): void {
+  private bloodPressure(
+    system: CareSystem,
+    organisationCode: string,
+    day: number,
+    systolic: number,
+    diastolic: number,
+    encounterId?: string,
+  ): void {
     const item: ObservationItem = {
       kind: 'observation',
       id: this.id('observation'),
@@ -445,12 +519,21 @@ class HistoryWriter {
     this.history.observations.push(item);
   }
 
-  private labPanel(system: CareSystem, organisationCode: string, panel: LabPanelKey, day: number, values: Partial<Record<ObservationKey, number>>, encounterId?: string): void {
+  private labPanel(
+    system: CareSystem,
+    organisationCode: string,
+    panel: LabPanelKey,
+    day: number,
+    values: Partial<Record<ObservationKey, number>>,
+    encounterId?: string,
+  ): void {
     const definition = LAB_PANELS[panel];
     const reportId = this.id('report');
     const results = definition.tests
       .filter((test) => values[test] !== undefined)
-      .map((test) => this.observation(system, organisationCode, test, day, values[test]!, { reportId, ...(encounterId ? { encounterId } : {}) }));
+      .map((test) =>
+        this.observation(system, organisationCode, test, day, values[test]!, { reportId, ...(encounterId ? { encounterId } : {}) }),
+      );
     this.history.diagnosticReports.push({
       kind: 'diagnostic-report',
       id: reportId,
@@ -498,7 +581,16 @@ class HistoryWriter {
       const admitted = this.random.chance(this.age >= 70 ? 0.45 : 0.2) || (last && !this.alive && this.random.chance(0.4));
       const reason = admitted ? this.random.pick(ADMISSION_REASONS) : this.random.pick(ACUTE_PROBLEMS);
       const arrival = this.at(day, 0, 23 * 60);
-      const attendance = this.encounter('acute', trust, 'ae-attendance', arrival, addMinutes(arrival, this.random.int(90, 460)), reason, 'Emergency Department', this.clinician(trust, 'Dr'));
+      const attendance = this.encounter(
+        'acute',
+        trust,
+        'ae-attendance',
+        arrival,
+        addMinutes(arrival, this.random.int(90, 460)),
+        reason,
+        'Emergency Department',
+        this.clinician(trust, 'Dr'),
+      );
       this.hospitalVitals(day, attendance.id);
       this.labPanel('acute', trust, 'fullBloodCount', day, this.bloodCountValues(), attendance.id);
       if (!admitted) return;
@@ -507,7 +599,16 @@ class HistoryWriter {
     if (this.random.chance(0.1) && this.age >= 30) {
       const day = this.day(since, this.end);
       const start = isoDateTime(day, 7 * 60 + 30);
-      const admission = this.encounter('acute', trust, 'inpatient-admission', start, isoDateTime(Math.min(this.end, day + this.random.int(1, 4)), 11 * 60), this.random.pick(ADMISSION_REASONS), ACUTE_TRUST.name, this.clinician(trust, 'Mr'));
+      const admission = this.encounter(
+        'acute',
+        trust,
+        'inpatient-admission',
+        start,
+        isoDateTime(Math.min(this.end, day + this.random.int(1, 4)), 11 * 60),
+        this.random.pick(ADMISSION_REASONS),
+        ACUTE_TRUST.name,
+        this.clinician(trust, 'Mr'),
+      );
       admission.ward = this.random.pick(WARDS);
       admission.dischargeDisposition = DISCHARGE.home;
     }
@@ -520,7 +621,19 @@ class HistoryWriter {
     const stay = this.random.int(1, this.age >= 75 ? 21 : 8);
     const diesHere = lastEvent && !this.alive;
     const endDay = diesHere ? Math.max(startDay, this.end) : Math.min(this.end, startDay + stay);
-    const admission = this.encounter('acute', trust, 'inpatient-admission', attendance.end!, isoDateTime(endDay, this.random.int(10 * 60, 17 * 60)), reason, ACUTE_TRUST.name, this.clinician(trust, 'Dr'));
+    let discharged = isoDateTime(endDay, this.random.int(10 * 60, 17 * 60));
+    // A stay cut short by the end of the record still lasts a few hours after admission.
+    if (discharged <= attendance.end!) discharged = addMinutes(attendance.end!, this.random.int(120, 480));
+    const admission = this.encounter(
+      'acute',
+      trust,
+      'inpatient-admission',
+      attendance.end!,
+      discharged,
+      reason,
+      ACUTE_TRUST.name,
+      this.clinician(trust, 'Dr'),
+    );
     admission.admittedFromId = attendance.id;
     admission.ward = this.random.pick(WARDS);
     admission.dischargeDisposition = diesHere
@@ -566,7 +679,12 @@ class HistoryWriter {
   private outpatients(since: number): void {
     const trust = ACUTE_TRUST.code;
     const clinic = this.random.pick(OUTPATIENT_CLINICS);
-    const visits = this.person.care.conditions.length > 0 ? this.random.int(0, 3) : this.history.encounters.some((item) => item.system === 'acute') ? 0 : 1;
+    const visits =
+      this.person.care.conditions.length > 0
+        ? this.random.int(0, 3)
+        : this.history.encounters.some((item) => item.system === 'acute')
+          ? 0
+          : 1;
     for (const day of this.spread(since, this.end, visits)) {
       const start = this.at(day, 9 * 60, 16 * 60);
       const practitioner = this.clinician(trust, 'Dr');
@@ -618,14 +736,27 @@ class HistoryWriter {
     const contacts = serious ? Math.min(30, Math.floor((this.end - referral) / 42)) : this.random.int(3, 8);
     for (const day of this.spread(referral, Math.min(this.end, serious ? this.end : referral + 300), contacts)) {
       const start = this.at(day, 9 * 60, 17 * 60);
-      const encounter = this.encounter('mental-health', trust, 'mental-health-contact', start, addMinutes(start, 45), CONDITIONS[keys[0]!], team, worker);
+      const encounter = this.encounter(
+        'mental-health',
+        trust,
+        'mental-health-contact',
+        start,
+        addMinutes(start, 45),
+        CONDITIONS[keys[0]!],
+        team,
+        worker,
+      );
       if (!serious || this.random.chance(0.3)) {
         this.observation('mental-health', trust, 'phq9', day, this.random.int(serious ? 5 : 8, 24), { encounterId: encounter.id });
       }
     }
     if (serious) {
-      const medicine = keys.includes('schizophrenia') ? this.random.pick<MedicineKey>(['olanzapine', 'aripiprazole']) : this.random.pick<MedicineKey>(['lithium', 'quetiapine']);
-      this.history.medications.push(this.medication('mental-health', trust, medicine, referral + 7, 'repeat', conditionIds[0], this.alive ? undefined : this.end));
+      const medicine = keys.includes('schizophrenia')
+        ? this.random.pick<MedicineKey>(['olanzapine', 'aripiprazole'])
+        : this.random.pick<MedicineKey>(['lithium', 'quetiapine']);
+      this.history.medications.push(
+        this.medication('mental-health', trust, medicine, referral + 7, 'repeat', conditionIds[0], this.alive ? undefined : this.end),
+      );
     }
     if (serious || this.random.chance(0.3)) {
       this.history.carePlans.push({
@@ -641,7 +772,11 @@ class HistoryWriter {
         status: this.alive ? 'active' : 'completed',
         ...(this.alive ? {} : { end: isoDate(this.end) }),
         addressesConditionIds: conditionIds,
-        activities: ['Weekly contact with care coordinator', 'Medication review every 3 months', 'Crisis line: call the team, out of hours the crisis line'],
+        activities: [
+          'Weekly contact with care coordinator',
+          'Medication review every 3 months',
+          'Crisis line: call the team, out of hours the crisis line',
+        ],
       });
     }
     if (this.alive) this.futureAppointments('mental-health', trust, team, 'Community mental health', this.random.int(1, 2), 45, 'Nurse');
@@ -654,14 +789,33 @@ class HistoryWriter {
     const start = this.day(this.end - 6 * 365, this.end - 30);
     const team = this.random.pick(SOCIAL_CARE_TEAMS);
     const worker = `${this.random.pick(['Sam', 'Jo', 'Alex', 'Priya', 'Tunde', 'Maria', 'Hannah', 'Kemal'])} ${this.random.pick(CLINICIAN_SURNAMES)}`;
-    this.history.allocatedWorkers['social-care'] = { name: worker, role: this.random.chance(0.8) ? 'social-worker' : 'occupational-therapist', team, since: isoDate(start) };
+    this.history.allocatedWorkers['social-care'] = {
+      name: worker,
+      role: this.random.chance(0.8) ? 'social-worker' : 'occupational-therapist',
+      team,
+      since: isoDate(start),
+    };
     const eligible = this.random.chance(0.85);
     const assessment = (assessmentType: 'care-act-needs' | 'carers' | 'review' | 'financial', day: number, outcome: string) => {
-      this.history.assessments.push({ kind: 'social-care-assessment', id: this.id('assessment'), system: 'social-care', organisationCode: council, recordedAt: isoDate(day), assessmentType, date: isoDate(day), outcome, eligible });
+      this.history.assessments.push({
+        kind: 'social-care-assessment',
+        id: this.id('assessment'),
+        system: 'social-care',
+        organisationCode: council,
+        recordedAt: isoDate(day),
+        assessmentType,
+        date: isoDate(day),
+        outcome,
+        eligible,
+      });
       const visitStart = this.at(day, 9 * 60, 16 * 60);
       this.encounter('social-care', council, 'social-care-visit', visitStart, addMinutes(visitStart, 60), undefined, 'Home visit', worker);
     };
-    assessment('care-act-needs', start, eligible ? 'Eligible needs under the Care Act 2014' : 'No eligible needs; information and advice given');
+    assessment(
+      'care-act-needs',
+      start,
+      eligible ? 'Eligible needs under the Care Act 2014' : 'No eligible needs; information and advice given',
+    );
     if (this.random.chance(0.7)) assessment('financial', Math.min(this.end, start + 14), 'Contribution assessed');
     if (this.random.chance(0.2)) assessment('carers', Math.min(this.end, start + 30), 'Carer support offered');
     for (let review = start + 365; review < this.end; review += 365) assessment('review', review, 'Package reviewed; needs unchanged');
@@ -679,8 +833,14 @@ class HistoryWriter {
     for (const [service, hours] of packages) {
       const packageStart = Math.min(this.end, start + this.random.int(7, 30));
       const ended = service === 'reablement' ? Math.min(this.end, packageStart + 42) : this.alive ? undefined : this.end;
-      const provider = service === 'day-centre' ? CARE_PROVIDERS[2]! : service === 'meals' ? CARE_PROVIDERS[3]! : this.random.pick(CARE_PROVIDERS.slice(0, 2));
-      const weeklyCostPence = service === 'residential' ? 95_000 : service === 'equipment' ? 0 : service === 'meals' ? 4_900 : hours * 2_350;
+      const provider =
+        service === 'day-centre'
+          ? CARE_PROVIDERS[2]!
+          : service === 'meals'
+            ? CARE_PROVIDERS[3]!
+            : this.random.pick(CARE_PROVIDERS.slice(0, 2));
+      const weeklyCostPence =
+        service === 'residential' ? 95_000 : service === 'equipment' ? 0 : service === 'meals' ? 4_900 : hours * 2_350;
       this.history.carePackages.push({
         kind: 'care-package',
         id: this.id('package'),
@@ -709,7 +869,9 @@ class HistoryWriter {
       status: this.alive ? 'active' : 'completed',
       ...(this.alive ? {} : { end: isoDate(this.end) }),
       addressesConditionIds: [],
-      activities: packages.map(([service, hours]) => (hours ? `${service.replace('-', ' ')}: ${hours} hours a week` : service.replace('-', ' '))),
+      activities: packages.map(([service, hours]) =>
+        hours ? `${service.replace('-', ' ')}: ${hours} hours a week` : service.replace('-', ' '),
+      ),
     });
   }
 
@@ -723,7 +885,17 @@ class HistoryWriter {
     location: string,
     practitioner: string,
   ): EncounterItem {
-    const item: EncounterItem = { kind: 'encounter', id: this.id('encounter'), system, organisationCode, recordedAt: start.slice(0, 10), type, start, location, practitioner };
+    const item: EncounterItem = {
+      kind: 'encounter',
+      id: this.id('encounter'),
+      system,
+      organisationCode,
+      recordedAt: start.slice(0, 10),
+      type,
+      start,
+      location,
+      practitioner,
+    };
     if (end) item.end = end;
     if (reason) item.reason = reason;
     this.history.encounters.push(item);

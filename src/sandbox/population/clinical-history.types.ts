@@ -84,12 +84,7 @@ export interface DiagnosticReportItem extends CareItem {
 }
 
 export type EncounterType =
-  | 'gp-consultation'
-  | 'ae-attendance'
-  | 'inpatient-admission'
-  | 'outpatient'
-  | 'mental-health-contact'
-  | 'social-care-visit';
+  'gp-consultation' | 'ae-attendance' | 'inpatient-admission' | 'outpatient' | 'mental-health-contact' | 'social-care-visit';
 
 export interface EncounterItem extends CareItem {
   kind: 'encounter';

@@ -21,7 +21,8 @@ export function ageOn(birthDay: number, day: number): number {
   const birth = new Date(birthDay * DAY_MS);
   const on = new Date(day * DAY_MS);
   let age = on.getUTCFullYear() - birth.getUTCFullYear();
-  if (on.getUTCMonth() < birth.getUTCMonth() || (on.getUTCMonth() === birth.getUTCMonth() && on.getUTCDate() < birth.getUTCDate())) age -= 1;
+  if (on.getUTCMonth() < birth.getUTCMonth() || (on.getUTCMonth() === birth.getUTCMonth() && on.getUTCDate() < birth.getUTCDate()))
+    age -= 1;
   return age;
 }
 

@@ -46,7 +46,9 @@ describe('generatePopulation', () => {
       }
     }
     for (const household of population.households.filter((candidate) => candidate.memberIds.length > 1).slice(0, 200)) {
-      const postcodes = new Set(household.memberIds.map((id) => population.people[Number(id.slice(1)) - 1]!.addresses.at(-1)!.address.postcode));
+      const postcodes = new Set(
+        household.memberIds.map((id) => population.people[Number(id.slice(1)) - 1]!.addresses.at(-1)!.address.postcode),
+      );
       expect(postcodes.size).toBe(1);
     }
     const movers = population.people.filter((person) => person.addresses.length > 1);
@@ -112,7 +114,9 @@ describe('clinicalHistory', () => {
   });
 
   it('puts every registered diabetic on a diabetic medicine with HbA1c results', () => {
-    const diabetics = histories.filter(({ history }) => history.conditions.some((condition) => condition.code.code === '44054006' && condition.system === 'gp'));
+    const diabetics = histories.filter(({ history }) =>
+      history.conditions.some((condition) => condition.code.code === '44054006' && condition.system === 'gp'),
+    );
     expect(diabetics.length).toBeGreaterThan(50);
     for (const { history } of diabetics) {
       expect(history.medications.some((medication) => medication.medication.display.startsWith('Metformin'))).toBe(true);
@@ -127,13 +131,18 @@ describe('clinicalHistory', () => {
   });
 
   it('discharges everyone it admits, from an A&E attendance or electively', () => {
-    const admissions = histories.flatMap(({ history }) => history.encounters.filter((encounter) => encounter.type === 'inpatient-admission').map((admission) => ({ admission, history })));
+    const admissions = histories.flatMap(({ history }) =>
+      history.encounters.filter((encounter) => encounter.type === 'inpatient-admission').map((admission) => ({ admission, history })),
+    );
     expect(admissions.length).toBeGreaterThan(100);
     for (const { admission, history } of admissions) {
       expect(admission.end).toBeDefined();
       expect(admission.end! >= admission.start).toBe(true);
       expect(admission.dischargeDisposition).toBeDefined();
-      if (admission.admittedFromId) expect(history.encounters.some((encounter) => encounter.id === admission.admittedFromId && encounter.type === 'ae-attendance')).toBe(true);
+      if (admission.admittedFromId)
+        expect(
+          history.encounters.some((encounter) => encounter.id === admission.admittedFromId && encounter.type === 'ae-attendance'),
+        ).toBe(true);
     }
   });
 

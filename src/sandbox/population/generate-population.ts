@@ -120,7 +120,8 @@ class PopulationGenerator {
         break;
       case 'sharers': {
         const count = this.random.int(2, 5);
-        for (let index = 0; index < count; index++) members.push(this.adult(context, this.tables.origins.draw(this.random), this.random.int(19, 39)));
+        for (let index = 0; index < count; index++)
+          members.push(this.adult(context, this.tables.origins.draw(this.random), this.random.int(19, 39)));
         break;
       }
       case 'couple':
@@ -176,7 +177,13 @@ class PopulationGenerator {
     return [first, second];
   }
 
-  private children(context: HouseholdContext, mother: Person | undefined, father: Person | undefined, parent: Person, count: number): Person[] {
+  private children(
+    context: HouseholdContext,
+    mother: Person | undefined,
+    father: Person | undefined,
+    parent: Person,
+    count: number,
+  ): Person[] {
     const children: Person[] = [];
     const eldestParentAge = ageOn(dayNumber(parent.birthDate), this.today);
     const family = this.childFamilyName(mother, father, parent);
@@ -196,7 +203,8 @@ class PopulationGenerator {
         twin.fatherId = child.fatherId;
         twin.twinId = child.id;
         child.twinId = twin.id;
-        if (twin.given === child.given) twin.given = this.givenName(twin.nameOrigin, twin.sex, cohortOf(new Date(birthDay * 86_400_000).getUTCFullYear()), child.given);
+        if (twin.given === child.given)
+          twin.given = this.givenName(twin.nameOrigin, twin.sex, cohortOf(new Date(birthDay * 86_400_000).getUTCFullYear()), child.given);
         children.push(twin);
       }
     }
@@ -261,7 +269,11 @@ class PopulationGenerator {
     }
     // A quarter moved within the borough before their current home.
     if (movedIn > birthDay + 365 && this.random.chance(0.25)) {
-      const previous: AddressPeriod = { address: this.address(), from: isoDate(Math.max(birthDay, movedIn - this.random.int(365, 12 * 365))), to: isoDate(movedIn - 1) };
+      const previous: AddressPeriod = {
+        address: this.address(),
+        from: isoDate(Math.max(birthDay, movedIn - this.random.int(365, 12 * 365))),
+        to: isoDate(movedIn - 1),
+      };
       if (previous.from < previous.to!) person.addresses.unshift(previous);
     }
     const deathChance = age >= 85 ? 0.12 : age >= 75 ? 0.05 : age >= 65 ? 0.02 : 0.002;
@@ -281,7 +293,11 @@ class PopulationGenerator {
       const block = this.random.pick(BLOCKS);
       const street = STREETS.find((candidate) => candidate.name === block.street) ?? STREETS[0]!;
       const flat = this.random.int(1, 120);
-      return { lines: [`${flat} ${block.name}`, street.name], town: 'London', postcode: postcodeFor(this.options.seed, street.sectors[0]!, block.name) };
+      return {
+        lines: [`${flat} ${block.name}`, street.name],
+        town: 'London',
+        postcode: postcodeFor(this.options.seed, street.sectors[0]!, block.name),
+      };
     }
     const street = this.random.pick(STREETS);
     const number = this.random.int(1, 320);
@@ -311,7 +327,8 @@ function buildTables(): Tables {
   const given = new Map<string, WeightedTable<string>>();
   for (const origin of NAME_ORIGINS) {
     for (const sex of ['male', 'female'] as const) {
-      for (const cohort of ['older', 'middle', 'younger'] as const) given.set(`${origin}|${sex}|${cohort}`, new WeightedTable(givenNameTable(origin, sex, cohort)));
+      for (const cohort of ['older', 'middle', 'younger'] as const)
+        given.set(`${origin}|${sex}|${cohort}`, new WeightedTable(givenNameTable(origin, sex, cohort)));
     }
   }
   const family = new Map(NAME_ORIGINS.map((origin) => [origin, new WeightedTable(familyNameTable(origin))] as const));

@@ -13,7 +13,10 @@ export class SeededRandom {
   private readonly generator: RandomGenerator;
 
   constructor(seed: number) {
-    this.generator = xoroshiro128plus(seed | 0);
+    // xoroshiro's first outputs follow its seed closely; mix the seed and skip a few draws so
+    // streams from neighbouring seeds (person n and n + 1) are unrelated from the first draw.
+    this.generator = xoroshiro128plus(mix32(seed | 0));
+    for (let draw = 0; draw < 4; draw++) this.generator.next();
   }
 
   /** An independent stream for one named purpose, so adding draws in one place never shifts another. */
@@ -96,5 +99,16 @@ export function hashSeed(seed: number, ...parts: Array<string | number>): number
       hash = Math.imul(hash, 0x01000193);
     }
   }
+  return mix32(hash);
+}
+
+/** MurmurHash3's finaliser: every input bit affects every output bit. */
+function mix32(value: number): number {
+  let hash = value | 0;
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
   return hash | 0;
 }

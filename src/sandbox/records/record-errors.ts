@@ -91,8 +91,32 @@ export const ERROR_RATES: Record<SystemId, Record<RecordError, number> & { death
 
 // Keys next to each other on a UK keyboard: most typing slips land on a neighbour.
 const NEIGHBOURS: Record<string, string> = {
-  a: 'qswz', b: 'vghn', c: 'xdfv', d: 'serfcx', e: 'wsdr', f: 'drtgvc', g: 'ftyhbv', h: 'gyujnb', i: 'ujko', j: 'huikmn', k: 'jiolm', l: 'kop',
-  m: 'njk', n: 'bhjm', o: 'iklp', p: 'ol', q: 'wa', r: 'edft', s: 'awedxz', t: 'rfgy', u: 'yhji', v: 'cfgb', w: 'qase', x: 'zsdc', y: 'tghu', z: 'asx',
+  a: 'qswz',
+  b: 'vghn',
+  c: 'xdfv',
+  d: 'serfcx',
+  e: 'wsdr',
+  f: 'drtgvc',
+  g: 'ftyhbv',
+  h: 'gyujnb',
+  i: 'ujko',
+  j: 'huikmn',
+  k: 'jiolm',
+  l: 'kop',
+  m: 'njk',
+  n: 'bhjm',
+  o: 'iklp',
+  p: 'ol',
+  q: 'wa',
+  r: 'edft',
+  s: 'awedxz',
+  t: 'rfgy',
+  u: 'yhji',
+  v: 'cfgb',
+  w: 'qase',
+  x: 'zsdc',
+  y: 'tghu',
+  z: 'asx',
 };
 
 /** One slip of the keyboard: a neighbour key, a dropped letter, a doubled letter or two letters swapped. */
@@ -103,7 +127,9 @@ export function typo(random: SeededRandom, name: string): string {
   switch (random.int(0, 3)) {
     case 0: {
       const options = NEIGHBOURS[letter];
-      return options ? name.slice(0, position) + random.pick([...options]) + name.slice(position + 1) : name.slice(0, position) + name.slice(position + 1);
+      return options
+        ? name.slice(0, position) + random.pick([...options]) + name.slice(position + 1)
+        : name.slice(0, position) + name.slice(position + 1);
     }
     case 1:
       return name.slice(0, position) + name.slice(position + 1);
@@ -167,7 +193,8 @@ export function applyRecordErrors(record: SystemRecord, context: ErrorContext): 
 function transposeDigits(random: SeededRandom, digits: string): string {
   for (let attempt = 0; attempt < 10; attempt++) {
     const position = random.int(3, digits.length - 2);
-    if (digits[position] !== digits[position + 1]) return digits.slice(0, position) + digits[position + 1] + digits[position] + digits.slice(position + 2);
+    if (digits[position] !== digits[position + 1])
+      return digits.slice(0, position) + digits[position + 1] + digits[position] + digits.slice(position + 2);
   }
   return digits;
 }

@@ -45,7 +45,9 @@ describe('each system’s copy of the borough', () => {
     const socialCare = directories['social-care'].records;
     expect(share(socialCare, (record) => Boolean(record.nhsNumber))).toBeGreaterThan(0.62);
     expect(share(socialCare, (record) => Boolean(record.nhsNumber))).toBeLessThan(0.78);
-    expect(directories.pds.records.every((record) => record.errors.length === 0 && record.nhsNumber === people.get(record.personId)!.nhsNumber)).toBe(true);
+    expect(
+      directories.pds.records.every((record) => record.errors.length === 0 && record.nhsNumber === people.get(record.personId)!.nhsNumber),
+    ).toBe(true);
   });
 
   it('records only errors it really made, and a clean copy where it made none', () => {
@@ -70,7 +72,20 @@ describe('each system’s copy of the borough', () => {
 
   it('makes every kind of error somewhere, and duplicates inside systems', () => {
     const made = new Set(SYSTEM_IDS.flatMap((system) => directories[system].records.flatMap((record) => record.errors)));
-    for (const error of ['typo-given', 'typo-family', 'nickname', 'transliteration', 'swapped-names', 'dob-day-month-swap', 'old-address', 'maiden-name', 'hyphen-part', 'missing-nhs-number', 'wrong-nhs-number', 'duplicate']) {
+    for (const error of [
+      'typo-given',
+      'typo-family',
+      'nickname',
+      'transliteration',
+      'swapped-names',
+      'dob-day-month-swap',
+      'old-address',
+      'maiden-name',
+      'hyphen-part',
+      'missing-nhs-number',
+      'wrong-nhs-number',
+      'duplicate',
+    ]) {
       expect(made).toContain(error);
     }
     const duplicates = directories.acute.records.filter((record) => record.duplicateOf);
@@ -94,7 +109,9 @@ describe('the truth file', () => {
       const disagreements = rows.filter((row) => {
         const [system, localId, personId, duplicateOf, nhsNumber] = row.split(',');
         const record = directories[system as SystemRecord['system']].byLocalId.get(localId!);
-        return !record || record.personId !== personId || (record.duplicateOf ?? '') !== duplicateOf || (record.nhsNumber ?? '') !== nhsNumber;
+        return (
+          !record || record.personId !== personId || (record.duplicateOf ?? '') !== duplicateOf || (record.nhsNumber ?? '') !== nhsNumber
+        );
       });
       expect(disagreements).toEqual([]);
     } finally {
@@ -125,15 +142,25 @@ function checkErrors(record: SystemRecord, person: Person): string[] {
   if (errors.has('nickname') && !errors.has('typo-given') && !errors.has('swapped-names') && !errors.has('transliteration')) {
     check(nicknamesOf(person.given).includes(record.given), 'nickname that is not a short form of the given name');
   }
-  if (errors.has('transliteration') && !['typo-given', 'typo-family', 'swapped-names', 'nickname', 'maiden-name'].some((other) => errors.has(other as never))) {
-    const changed = record.given !== person.given ? transliterationsOf(person.given).includes(record.given) : transliterationsOf(person.family).includes(record.family);
+  if (
+    errors.has('transliteration') &&
+    !['typo-given', 'typo-family', 'swapped-names', 'nickname', 'maiden-name'].some((other) => errors.has(other as never))
+  ) {
+    const changed =
+      record.given !== person.given
+        ? transliterationsOf(person.given).includes(record.given)
+        : transliterationsOf(person.family).includes(record.family);
     check(changed, 'transliteration that is not another spelling');
   }
   const [year, month, day] = person.birthDate.split('-');
-  check(record.birthDate === (errors.has('dob-day-month-swap') ? `${year}-${day}-${month}` : person.birthDate), 'date of birth differs from the error recorded');
+  check(
+    record.birthDate === (errors.has('dob-day-month-swap') ? `${year}-${day}-${month}` : person.birthDate),
+    'date of birth differs from the error recorded',
+  );
   if (errors.has('old-address')) check(record.address === person.addresses.at(-2)!.address, 'old-address but not the previous address');
   if (errors.has('wrong-nhs-number')) check(record.nhsNumber !== person.nhsNumber, 'wrong-nhs-number but the right one');
   if (errors.has('missing-nhs-number')) check(record.nhsNumber === undefined, 'missing-nhs-number but has one');
-  if (!errors.has('wrong-nhs-number') && !errors.has('missing-nhs-number')) check(record.nhsNumber === person.nhsNumber, 'NHS number differs with no error recorded');
+  if (!errors.has('wrong-nhs-number') && !errors.has('missing-nhs-number'))
+    check(record.nhsNumber === person.nhsNumber, 'NHS number differs with no error recorded');
   return problems;
 }

@@ -7,17 +7,29 @@ import { startSandbox, type RunningSandbox } from './sandbox-server.js';
 describe('the sandbox server and its fault switches', () => {
   let sandbox: RunningSandbox;
   const put = (system: string, body: unknown) =>
-    fetch(`${sandbox.url}/sandbox/faults/${system}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${sandbox.url}/sandbox/faults/${system}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const pds = () => fetch(`${sandbox.url}/pds/FHIR/R4/Patient/${sandbox.context.population.people[0]!.nhsNumber}`);
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ population: generatePopulation({ seed: 5, size: 200, referenceDate: '2026-11-23' }), host: '127.0.0.1', port: 0 });
+    sandbox = await startSandbox({
+      population: generatePopulation({ seed: 5, size: 200, referenceDate: '2026-11-23' }),
+      host: '127.0.0.1',
+      port: 0,
+    });
   });
   afterAll(() => sandbox.stop());
   afterEach(() => fetch(`${sandbox.url}/sandbox/faults`, { method: 'DELETE' }));
 
   it('describes itself: population, seed and each system with its record count', async () => {
-    const body = (await (await fetch(`${sandbox.url}/sandbox`)).json()) as { people: number; seed: number; systems: Record<string, { url: string; records?: number }> };
+    const body = (await (await fetch(`${sandbox.url}/sandbox`)).json()) as {
+      people: number;
+      seed: number;
+      systems: Record<string, { url: string; records?: number }>;
+    };
     expect(body.people).toBe(200);
     expect(body.seed).toBe(5);
     expect(Object.keys(body.systems).sort()).toEqual(['acute', 'gp', 'idp', 'mental-health', 'pds', 'social-care']);

@@ -8,7 +8,7 @@ import type { Population, Person } from '../population/population.types.js';
 import { buildSystemDirectories } from '../records/system-records.js';
 import { acuteRouter } from '../systems/acute/acute.router.js';
 import { LiveEventError, LiveEventSimulator, liveEventRequestSchema, simulateEvent } from '../systems/acute/live-events.js';
-import { feedOf, Hl7Feed } from '../systems/acute/hl7-feed.js';
+import { feedOf, Hl7Feed, parseHl7Target } from '../systems/acute/hl7-feed.js';
 import { gpRouter } from '../systems/gp/gp.router.js';
 import { identityProviderRouter } from '../systems/idp/idp.router.js';
 import { mentalHealthRouter } from '../systems/mental-health/mental-health.router.js';
@@ -49,6 +49,8 @@ const ROUTERS: Record<SimulatedSystem, RouterFactory> = {
 
 /** Starts every simulated system on one port, one path prefix each. */
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
+  // Refuse a bad feed target before taking the port.
+  if (options.hl7Target) parseHl7Target(options.hl7Target);
   const people = new Map<string, Person>(options.population.people.map((person) => [person.id, person]));
   const context: SandboxContext = {
     population: options.population,
@@ -178,14 +180,35 @@ function recordCount(context: SandboxContext, system: SimulatedSystem): number |
   return system === 'idp' ? undefined : context.directories[system].records.length;
 }
 
-function jsonErrorHandler(error: unknown, _request: Request, response: Response, _next: NextFunction): void {
+/**
+ * Errors raised before a system's router runs (a malformed JSON body) answered in the shape the
+ * system speaks: OAuth errors from the identity providers, the council API's own envelope, and
+ * an OperationOutcome from the FHIR and GP Connect systems.
+ */
+function jsonErrorHandler(error: unknown, request: Request, response: Response, _next: NextFunction): void {
   const status = typeof error === 'object' && error !== null && 'status' in error ? Number((error as { status: unknown }).status) : 500;
   const client = status >= 400 && status < 500;
-  // A malformed JSON body is the client's fault and says so; anything else stays generic.
-  response.status(client ? status : 500).json({
-    error: client ? 'bad-request' : 'internal-error',
-    message: client && error instanceof Error ? error.message : 'the simulated system failed',
-  });
+  const code = client ? status : 500;
+  const message = client
+    ? error instanceof SyntaxError
+      ? 'the request body is not valid JSON'
+      : error instanceof Error
+        ? error.message
+        : 'bad request'
+    : 'the simulated system failed';
+  const system = request.path.split('/')[1] ?? '';
+  if (system === 'idp') {
+    response.status(code).json({ error: client ? 'invalid_request' : 'server_error', error_description: message });
+  } else if (system === 'social-care') {
+    response.status(code).json({ error: { code: client ? 'BAD_REQUEST' : 'INTERNAL_ERROR', message } });
+  } else if (isSimulatedSystem(system)) {
+    response.status(code).json({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: client ? 'invalid' : 'exception', diagnostics: message }],
+    });
+  } else {
+    response.status(code).json({ error: client ? 'bad-request' : 'internal-error', message });
+  }
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -152,14 +152,42 @@ export const OBSERVATIONS = {
     loinc: loinc('62238-1', 'Glomerular filtration rate/1.73 sq M.predicted by Creatinine-based formula (CKD-EPI)'),
     unit: 'mL/min/{1.73_m2}',
   },
-  creatinine: { code: sct('1000731000000107', 'Serum creatinine level'), loinc: loinc('2160-0', 'Creatinine [Mass/volume] in Serum or Plasma'), unit: 'umol/L' },
-  sodium: { code: sct('1000661000000107', 'Serum sodium level'), loinc: loinc('2951-2', 'Sodium [Moles/volume] in Serum or Plasma'), unit: 'mmol/L' },
-  potassium: { code: sct('1000651000000109', 'Serum potassium level'), loinc: loinc('2823-3', 'Potassium [Moles/volume] in Serum or Plasma'), unit: 'mmol/L' },
-  cholesterol: { code: sct('1005671000000105', 'Serum cholesterol level'), loinc: loinc('2093-3', 'Cholesterol [Moles/volume] in Serum or Plasma'), unit: 'mmol/L' },
-  haemoglobin: { code: sct('1022431000000105', 'Haemoglobin estimation'), loinc: loinc('718-7', 'Hemoglobin [Mass/volume] in Blood'), unit: 'g/L' },
-  whiteCells: { code: sct('1022541000000102', 'Total white cell count'), loinc: loinc('6690-2', 'Leukocytes [#/volume] in Blood'), unit: '10*9/L' },
+  creatinine: {
+    code: sct('1000731000000107', 'Serum creatinine level'),
+    loinc: loinc('14682-9', 'Creatinine [Moles/volume] in Serum or Plasma'),
+    unit: 'umol/L',
+  },
+  sodium: {
+    code: sct('1000661000000107', 'Serum sodium level'),
+    loinc: loinc('2951-2', 'Sodium [Moles/volume] in Serum or Plasma'),
+    unit: 'mmol/L',
+  },
+  potassium: {
+    code: sct('1000651000000109', 'Serum potassium level'),
+    loinc: loinc('2823-3', 'Potassium [Moles/volume] in Serum or Plasma'),
+    unit: 'mmol/L',
+  },
+  cholesterol: {
+    code: sct('1005671000000105', 'Serum cholesterol level'),
+    loinc: loinc('14647-2', 'Cholesterol [Moles/volume] in Serum or Plasma'),
+    unit: 'mmol/L',
+  },
+  haemoglobin: {
+    code: sct('1022431000000105', 'Haemoglobin estimation'),
+    loinc: loinc('718-7', 'Hemoglobin [Mass/volume] in Blood'),
+    unit: 'g/L',
+  },
+  whiteCells: {
+    code: sct('1022541000000102', 'Total white cell count'),
+    loinc: loinc('6690-2', 'Leukocytes [#/volume] in Blood'),
+    unit: '10*9/L',
+  },
   platelets: { code: sct('1022651000000100', 'Platelet count'), loinc: loinc('777-3', 'Platelets [#/volume] in Blood'), unit: '10*9/L' },
-  phq9: { code: sct('720433000', 'Patient Health Questionnaire Nine Item score'), loinc: loinc('44261-6', 'PHQ-9 total score'), unit: '{score}' },
+  phq9: {
+    code: sct('720433000', 'Patient Health Questionnaire Nine Item score'),
+    loinc: loinc('44261-6', 'PHQ-9 total score'),
+    unit: '{score}',
+  },
 } as const;
 
 export type ObservationKey = keyof typeof OBSERVATIONS;
@@ -167,7 +195,10 @@ export type ObservationKey = keyof typeof OBSERVATIONS;
 /** Laboratory panels: the report code and the tests it holds. */
 export const LAB_PANELS = {
   fullBloodCount: { code: sct('26604007', 'Full blood count'), tests: ['haemoglobin', 'whiteCells', 'platelets'] as ObservationKey[] },
-  ureaAndElectrolytes: { code: sct('252167001', 'Urea and electrolytes'), tests: ['sodium', 'potassium', 'creatinine', 'egfr'] as ObservationKey[] },
+  ureaAndElectrolytes: {
+    code: sct('252167001', 'Urea and electrolytes'),
+    tests: ['sodium', 'potassium', 'creatinine', 'egfr'] as ObservationKey[],
+  },
   hba1c: { code: sct('43396009', 'Haemoglobin A1c measurement'), tests: ['hba1c'] as ObservationKey[] },
   lipids: { code: sct('16254007', 'Lipid panel'), tests: ['cholesterol'] as ObservationKey[] },
 } as const;

@@ -81,4 +81,11 @@ export const GP_PRACTICES: Organisation[] = PRACTICE_NAMES.map(([name, line, pos
   address: place([line], postcode),
 }));
 
-export const ALL_ORGANISATIONS: Organisation[] = [...GP_PRACTICES, ACUTE_TRUST, MENTAL_HEALTH_TRUST, COUNCIL, PDS_SERVICE, ...CARE_PROVIDERS];
+export const ALL_ORGANISATIONS: Organisation[] = [
+  ...GP_PRACTICES,
+  ACUTE_TRUST,
+  MENTAL_HEALTH_TRUST,
+  COUNCIL,
+  PDS_SERVICE,
+  ...CARE_PROVIDERS,
+];
