@@ -107,6 +107,10 @@ async function main(): Promise<void> {
   await waitFor(`${hubUrl}/health/ready`, () => hub.exited, 'the hub');
 
   const users = (await (await fetch(`${sandboxUrl}/idp/users`)).json()) as DemoUser[];
+  const manifest = (await (await fetch(`${sandboxUrl}/sandbox/sources`)).json()) as {
+    sources: unknown[];
+    identityProviders: Array<{ issuer: string }>;
+  };
   const staff = users.filter((user) => user.kind === 'staff').slice(0, 4);
   const residents = users.filter((user) => user.kind === 'resident').slice(0, 2);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -118,6 +122,8 @@ async function main(): Promise<void> {
       `Tessera demo ready in ${seconds} s`,
       `  hub            ${hubUrl}  (GraphQL ${hubUrl}/graphql, health ${hubUrl}/health/ready, metrics ${hubUrl}/metrics)`,
       `  sandbox        ${sandboxUrl}/sandbox  (systems: /gp /acute /mental-health /social-care /pds /idp)`,
+      `  sources        ${manifest.sources.length} to register, described at ${sandboxUrl}/sandbox/sources`,
+      `  sign-in        ${manifest.identityProviders.map((provider) => provider.issuer).join(' and ')}`,
       '',
       'Sign in as (all users: GET ' + `${sandboxUrl}/idp/users):`,
       ...staff.map(describe),

@@ -105,3 +105,41 @@ describe('the sandbox server and its fault switches', () => {
     expect(((await response.json()) as { message: string }).message).toMatch(/no simulated system/);
   });
 });
+
+describe('the source manifest', () => {
+  let sandbox: RunningSandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      population: generatePopulation({ seed: 6, size: 100, referenceDate: '2026-11-23' }),
+      host: '127.0.0.1',
+      port: 0,
+    });
+  });
+  afterAll(() => sandbox.stop());
+
+  it('lists every source to register, each base URL answering in its protocol, and the identity providers', async () => {
+    const manifest = (await (await fetch(`${sandbox.url}/sandbox/sources`)).json()) as {
+      sources: Array<{ kind: string; protocol: string; baseUrl: string; organisation: { code: string } }>;
+      identityProviders: Array<{ issuer: string }>;
+    };
+    expect(manifest.sources.filter((source) => source.kind === 'gp')).toHaveLength(30);
+    expect(new Set(manifest.sources.map((source) => source.kind))).toEqual(new Set(['gp', 'acute', 'mental-health', 'social-care', 'pds']));
+    const gp = manifest.sources.find((source) => source.kind === 'gp')!;
+    expect((await fetch(`${gp.baseUrl}/fhir/metadata`)).status).toBe(200);
+    for (const kind of ['acute', 'mental-health']) {
+      const source = manifest.sources.find((candidate) => candidate.kind === kind)!;
+      expect(((await (await fetch(`${source.baseUrl}/metadata`)).json()) as { resourceType: string }).resourceType).toBe(
+        'CapabilityStatement',
+      );
+    }
+    const socialCare = manifest.sources.find((source) => source.kind === 'social-care')!;
+    expect((await fetch(`${socialCare.baseUrl}/clients?pageSize=1`)).status).toBe(200);
+    const person = sandbox.context.population.people[0]!;
+    const pds = manifest.sources.find((source) => source.kind === 'pds')!;
+    expect((await fetch(`${pds.baseUrl}/Patient/${person.nhsNumber}`)).status).toBe(200);
+    for (const provider of manifest.identityProviders) {
+      const discovery = (await (await fetch(`${provider.issuer}/.well-known/openid-configuration`)).json()) as { issuer: string };
+      expect(discovery.issuer).toBe(provider.issuer);
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 
+import type { z } from 'zod';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 
 import type { Population, Person } from '../population/population.types.js';
@@ -16,6 +17,7 @@ import { pdsRouter } from '../systems/pds/pds.router.js';
 import { socialCareRouter } from '../systems/social-care/social-care.router.js';
 import { faultSchema, FaultControls, isSimulatedSystem, SIMULATED_SYSTEMS, type SimulatedSystem } from './faults.js';
 import { HistoryStore, type SandboxContext, type SandboxEvent } from './sandbox-context.js';
+import { sourceManifest } from './source-manifest.js';
 
 export interface SandboxOptions {
   population: Population;
@@ -118,6 +120,9 @@ function controlRouter(context: SandboxContext): Router {
       ),
     });
   });
+  router.get('/sources', (_request, response) => {
+    response.json(sourceManifest(context.publicUrl));
+  });
   router.get('/faults', (_request, response) => {
     response.json(context.faults.all());
   });
@@ -131,7 +136,7 @@ function controlRouter(context: SandboxContext): Router {
     }
     const parsed = faultSchema.safeParse(request.body ?? {});
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
+      const problems = zodProblems(parsed.error);
       response.status(400).json({ error: 'invalid-fault', message: problems.join('; '), problems });
       return;
     }
@@ -155,7 +160,7 @@ function controlRouter(context: SandboxContext): Router {
   router.post('/events', (request, response) => {
     const parsed = liveEventRequestSchema.safeParse(request.body ?? {});
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
+      const problems = zodProblems(parsed.error);
       response.status(400).json({ error: 'invalid-event', message: problems.join('; '), problems });
       return;
     }
@@ -174,6 +179,11 @@ function controlRouter(context: SandboxContext): Router {
     );
   });
   return router;
+}
+
+/** One line per invalid field, naming it. */
+function zodProblems(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
 }
 
 function recordCount(context: SandboxContext, system: SimulatedSystem): number | undefined {
