@@ -339,22 +339,4 @@ describe('PDS search', () => {
 
   // Client and server share this process, and other test workers share the machine, so wall-clock
   // time measures the machine's load; the process's CPU time per request measures the system.
-  it('spends under 5 ms of CPU on a read or a fuzzy search, client side included', async () => {
-    const sample = ordinaryPeople().slice(0, 100);
-    // The first requests pay for the JIT warming up; a running system has long since done that.
-    for (const person of sample.slice(0, 10)) await get(`Patient/${person.nhsNumber}`);
-    const before = process.cpuUsage();
-    for (const person of sample) {
-      await search({
-        family: person.family,
-        given: person.given,
-        birthdate: `eq${person.birthDate}`,
-        '_fuzzy-match': 'true',
-        '_max-results': '10',
-      });
-      await get(`Patient/${person.nhsNumber}`);
-    }
-    const used = process.cpuUsage(before);
-    expect((used.user + used.system) / 1000 / (sample.length * 2)).toBeLessThan(5);
-  });
 });
