@@ -23,6 +23,7 @@ import {
   WARDS,
 } from './reference-data/care-staff.js';
 import { ageOn, dayNumber, isoDate, isoDateTime, YEAR_DAYS } from './dates.js';
+import { emptyHistory } from './history-lists.js';
 import { hashSeed, SeededRandom, WeightedTable } from './random.js';
 import type {
   CareSystem,
@@ -111,20 +112,7 @@ class HistoryWriter {
     this.birth = dayNumber(person.birthDate);
     this.age = ageOn(this.birth, this.end);
     this.gpCode = person.gp?.practiceCode;
-    this.history = {
-      personId: person.id,
-      conditions: [],
-      allergies: [],
-      medications: [],
-      observations: [],
-      diagnosticReports: [],
-      encounters: [],
-      appointments: [],
-      carePlans: [],
-      assessments: [],
-      carePackages: [],
-      allocatedWorkers: {},
-    };
+    this.history = emptyHistory(person.id);
     this.penicillinAllergic = false;
     this.allergies();
     this.penicillinAllergic = this.history.allergies.some(
@@ -476,12 +464,7 @@ class HistoryWriter {
       organisationCode,
       recordedAt: isoDate(day),
       code: definition.code,
-      category:
-        key === 'weight' || key === 'height' || key === 'heartRate' || key === 'oxygenSaturation' || key === 'temperature' || key === 'bmi'
-          ? 'vital-signs'
-          : key === 'phq9'
-            ? 'vital-signs'
-            : 'laboratory',
+      category: OBSERVATION_CATEGORIES[key] ?? 'laboratory',
       effective: this.at(day),
       value,
       unit: definition.unit,
@@ -906,6 +889,16 @@ class HistoryWriter {
 function addMinutes(isoDateTimeValue: string, minutes: number): string {
   return new Date(Date.parse(isoDateTimeValue) + minutes * 60_000).toISOString().replace('.000Z', 'Z');
 }
+
+const OBSERVATION_CATEGORIES: Partial<Record<ObservationKey, ObservationItem['category']>> = {
+  weight: 'vital-signs',
+  height: 'vital-signs',
+  bmi: 'vital-signs',
+  heartRate: 'vital-signs',
+  oxygenSaturation: 'vital-signs',
+  temperature: 'vital-signs',
+  phq9: 'survey',
+};
 
 const REFERENCE_RANGES: Partial<Record<ObservationKey, { low?: number; high?: number }>> = {
   hba1c: { high: 47 },

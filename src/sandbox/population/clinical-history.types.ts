@@ -62,7 +62,7 @@ export interface ObservationComponent {
 export interface ObservationItem extends CareItem {
   kind: 'observation';
   code: Coding;
-  category: 'vital-signs' | 'laboratory';
+  category: 'vital-signs' | 'laboratory' | 'survey';
   effective: string;
   /** Absent for panels whose values are in components (blood pressure). */
   value?: number;

@@ -7,7 +7,7 @@ import type { Person } from '../population/population.types.js';
 import { nicknamesOf, transliterationsOf } from './name-variants.js';
 import { ERROR_RATES } from './record-errors.js';
 import { buildSystemDirectories } from './system-records.js';
-import { SYSTEM_IDS, type SystemRecord } from './system-record.types.js';
+import { RECORD_ERRORS, SYSTEM_IDS, type SystemRecord } from './system-record.types.js';
 import { TRUTH_COLUMNS, writeTruthCsv } from './truth.js';
 
 const population = generatePopulation({ seed: 3, size: 20_000, referenceDate: '2026-11-23' });
@@ -72,20 +72,7 @@ describe('each system’s copy of the borough', () => {
 
   it('makes every kind of error somewhere, and duplicates inside systems', () => {
     const made = new Set(SYSTEM_IDS.flatMap((system) => directories[system].records.flatMap((record) => record.errors)));
-    for (const error of [
-      'typo-given',
-      'typo-family',
-      'nickname',
-      'transliteration',
-      'swapped-names',
-      'dob-day-month-swap',
-      'old-address',
-      'maiden-name',
-      'hyphen-part',
-      'missing-nhs-number',
-      'wrong-nhs-number',
-      'duplicate',
-    ]) {
+    for (const error of RECORD_ERRORS) {
       expect(made).toContain(error);
     }
     const duplicates = directories.acute.records.filter((record) => record.duplicateOf);

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 
 import { clinicalHistory } from '../population/clinical-history.js';
+import { filterHistory } from '../population/history-lists.js';
 import type { CareItemOf, CareSystem, ClinicalHistory } from '../population/clinical-history.types.js';
 import type { Person, Population } from '../population/population.types.js';
 import type { SystemDirectory, SystemId } from '../records/system-record.types.js';
@@ -79,21 +80,8 @@ export class HistoryStore {
 }
 
 export function historyForSystem(history: ClinicalHistory, system: CareSystem): ClinicalHistory {
-  const mine = <T extends { system: CareSystem }>(items: T[]) => items.filter((item) => item.system === system);
-  return {
-    personId: history.personId,
-    conditions: mine(history.conditions),
-    allergies: mine(history.allergies),
-    medications: mine(history.medications),
-    observations: mine(history.observations),
-    diagnosticReports: mine(history.diagnosticReports),
-    encounters: mine(history.encounters),
-    appointments: mine(history.appointments),
-    carePlans: mine(history.carePlans),
-    assessments: mine(history.assessments),
-    carePackages: mine(history.carePackages),
-    allocatedWorkers: history.allocatedWorkers[system] ? { [system]: history.allocatedWorkers[system] } : {},
-  };
+  const worker = history.allocatedWorkers[system];
+  return { ...filterHistory(history, (item) => item.system === system), allocatedWorkers: worker ? { [system]: worker } : {} };
 }
 
 function listFor(history: ClinicalHistory, item: CareItemOf): CareItemOf[] {

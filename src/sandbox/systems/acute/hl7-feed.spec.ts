@@ -9,6 +9,7 @@ import type { SystemRecord } from '../../records/system-record.types.js';
 import type { SandboxEvent } from '../../server/sandbox-context.js';
 import { startSandbox, type RunningSandbox } from '../../server/sandbox-server.js';
 import { Hl7Feed, parseHl7Target, type Hl7FeedStatus } from './hl7-feed.js';
+import type { LiveEventOutcome } from './live-events.js';
 
 /** The hub's MLLP listener, played by a real Hl7Server that ACKs as each test tells it to. */
 class HubStandIn {
@@ -45,14 +46,11 @@ class HubStandIn {
 }
 
 /** What POST /sandbox/events answers: the outcome on 201, an error code and message otherwise. */
-interface EventReply {
-  event: { type: string; personId: string; encounterId?: string; reportId?: string };
-  emitted: SandboxEvent[];
-  created: string[];
-  updated: string[];
+type EventReply = Omit<LiveEventOutcome, 'event'> & {
+  event: SandboxEvent & { encounterId?: string; reportId?: string };
   error?: string;
   message?: string;
-}
+};
 
 const population: Population = generatePopulation({ seed: 3_011, size: 300, referenceDate: '2025-06-01' });
 const running: Array<{ stop(): Promise<void> }> = [];

@@ -3,17 +3,14 @@ import { generatePopulation } from '../../population/generate-population.js';
 import type { Population } from '../../population/population.types.js';
 import type { SandboxEvent } from '../../server/sandbox-context.js';
 import { startSandbox, type RunningSandbox } from '../../server/sandbox-server.js';
-import { MAX_OPEN_ADMISSIONS, simulateEvent } from './live-events.js';
+import { MAX_OPEN_ADMISSIONS, simulateEvent, type LiveEventOutcome } from './live-events.js';
 
 /** What POST /sandbox/events answers: the outcome on 201, an error code and message otherwise. */
-interface EventReply {
-  event: { type: string; personId: string; encounterId?: string; reportId?: string };
-  emitted: SandboxEvent[];
-  created: string[];
-  updated: string[];
+type EventReply = Omit<LiveEventOutcome, 'event'> & {
+  event: SandboxEvent & { encounterId?: string; reportId?: string };
   error?: string;
   message?: string;
-}
+};
 
 const population: Population = generatePopulation({ seed: 3_012, size: 300, referenceDate: '2025-06-01' });
 const running: RunningSandbox[] = [];

@@ -256,7 +256,7 @@ export class R4ResourceRenderer {
             {
               system: OBSERVATION_CATEGORY,
               code: item.category,
-              display: item.category === 'vital-signs' ? 'Vital Signs' : 'Laboratory',
+              display: CATEGORY_DISPLAY[item.category],
             },
           ],
         },
@@ -478,3 +478,9 @@ function hash(value: string): number {
   }
   return result >>> 0;
 }
+
+const CATEGORY_DISPLAY: Record<ObservationItem['category'], string> = {
+  'vital-signs': 'Vital Signs',
+  laboratory: 'Laboratory',
+  survey: 'Survey',
+};

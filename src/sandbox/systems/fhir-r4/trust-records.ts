@@ -1,3 +1,4 @@
+import { filterHistory } from '../../population/history-lists.js';
 import type { CareItemOf, ClinicalHistory } from '../../population/clinical-history.types.js';
 import type { SystemRecord } from '../../records/system-record.types.js';
 import type { SandboxContext } from '../../server/sandbox-context.js';
@@ -65,24 +66,10 @@ export class TrustRecords {
     const history = this.context.histories.forSystem(record.personId, this.profile.system);
     if (!history) return undefined;
     const primary = this.index.primaryRecordOf(record.personId) === record;
-    const mine = <T extends CareItemOf>(items: T[]): T[] =>
-      items.filter((item) => {
-        const createdOn = this.createdOn.get(item.id);
-        return createdOn !== undefined ? createdOn === record.localId : primary;
-      });
-    return {
-      ...history,
-      conditions: mine(history.conditions),
-      allergies: mine(history.allergies),
-      medications: mine(history.medications),
-      observations: mine(history.observations),
-      diagnosticReports: mine(history.diagnosticReports),
-      encounters: mine(history.encounters),
-      appointments: mine(history.appointments),
-      carePlans: mine(history.carePlans),
-      assessments: mine(history.assessments),
-      carePackages: mine(history.carePackages),
-    };
+    return filterHistory(history, (item) => {
+      const createdOn = this.createdOn.get(item.id);
+      return createdOn !== undefined ? createdOn === record.localId : primary;
+    });
   }
 
   /** The patient's resources of one type, in the order the trust recorded them. */

@@ -1,3 +1,4 @@
+import { emptyHistory } from '../../population/history-lists.js';
 import type {
   AllergyItem,
   ClinicalHistory,
@@ -703,21 +704,4 @@ function issueDates(item: MedicationItem, recordDate: string): string[] {
   const dates: string[] = [];
   for (let time = first; time <= last; time += ISSUE_INTERVAL_DAYS * DAY_MS) dates.push(new Date(time).toISOString().slice(0, 10));
   return dates;
-}
-
-function emptyHistory(personId: string): ClinicalHistory {
-  return {
-    personId,
-    conditions: [],
-    allergies: [],
-    medications: [],
-    observations: [],
-    diagnosticReports: [],
-    encounters: [],
-    appointments: [],
-    carePlans: [],
-    assessments: [],
-    carePackages: [],
-    allocatedWorkers: {},
-  };
 }

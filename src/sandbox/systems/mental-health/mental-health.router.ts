@@ -2,7 +2,7 @@ import type { Router } from 'express';
 
 import { MENTAL_HEALTH_TRUST } from '../../population/reference-data/organisations.js';
 import type { SandboxContext } from '../../server/sandbox-context.js';
-import { SANDBOX_FHIR_NAMESPACE, type FhirSystemProfile } from '../fhir-r4/fhir-system.js';
+import { CLINICAL_RESOURCE_TYPES, SANDBOX_FHIR_NAMESPACE, type FhirSystemProfile } from '../fhir-r4/fhir-system.js';
 import { fhirR4Router } from '../fhir-r4/fhir-r4.router.js';
 import { TrustRecords } from '../fhir-r4/trust-records.js';
 
@@ -15,16 +15,7 @@ export const MENTAL_HEALTH_FHIR_PROFILE: FhirSystemProfile = {
   organisation: MENTAL_HEALTH_TRUST,
   localIdSystem: `${SANDBOX_FHIR_NAMESPACE}/mental-health/rio-id`,
   localIdName: 'RiO client id',
-  resourceTypes: [
-    'AllergyIntolerance',
-    'MedicationRequest',
-    'Condition',
-    'Observation',
-    'DiagnosticReport',
-    'Encounter',
-    'Appointment',
-    'CarePlan',
-  ],
+  resourceTypes: CLINICAL_RESOURCE_TYPES,
   creatable: [],
   conditionCategory: 'problem-list-item',
   medicationCategory: 'community',
