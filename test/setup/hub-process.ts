@@ -12,7 +12,7 @@ export interface HubProcess {
 /** Runs the built hub (`node dist/main.js`) as operators do, with the given environment. */
 export function spawnHub(env: Record<string, string>): HubProcess {
   const child = spawn(process.execPath, ['dist/main.js'], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', MLLP_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -18,6 +18,8 @@ export function testConfig(overrides: Settings = {}): AppConfig {
       REDIS_PREFIX: fileRedisPrefix(),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       SHUTDOWN_TIMEOUT_MS: '5000',
+      // Each test hub's MLLP listener takes a free port.
+      MLLP_PORT: '0',
       ...overrides,
     },
   );

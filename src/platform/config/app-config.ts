@@ -56,6 +56,9 @@ const envSchema = z.object({
   QUEUE_HEARTBEAT_INTERVAL_MS: integer(1_000, 3_600_000).default(30_000),
   HEALTH_CHECK_TIMEOUT_MS: integer(100, 60_000).default(2_000),
   TESSERA_VERSION: z.string().max(64).optional(),
+  MLLP_HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+  MLLP_PORT: integer(0, 65535).default(2575),
+  SOURCES_FILE: z.string().min(1).optional(),
 });
 
 /** The version in package.json of the directory the process runs from (npm and Docker both run there). */
@@ -86,6 +89,10 @@ export class AppConfig {
   readonly worker: { concurrency: number; heartbeatIntervalMs: number };
   readonly healthCheckTimeoutMs: number;
   readonly version: string;
+  /** The HL7 v2 MLLP listener (api and all roles). */
+  readonly mllp: { host: string; port: number };
+  /** A JSON file of sources to seed the registry with at start, if any. */
+  readonly sourcesFile?: string;
 
   private constructor(env: z.output<typeof envSchema>) {
     this.environment = env.NODE_ENV;
@@ -98,6 +105,8 @@ export class AppConfig {
     this.worker = { concurrency: env.WORKER_CONCURRENCY, heartbeatIntervalMs: env.QUEUE_HEARTBEAT_INTERVAL_MS };
     this.healthCheckTimeoutMs = env.HEALTH_CHECK_TIMEOUT_MS;
     this.version = env.TESSERA_VERSION ?? packageVersion();
+    this.mllp = { host: env.MLLP_HOST, port: env.MLLP_PORT };
+    if (env.SOURCES_FILE) this.sourcesFile = env.SOURCES_FILE;
   }
 
   get isProduction(): boolean {
