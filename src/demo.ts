@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 // `npm run demo`: the sandbox borough and the hub as two processes, so the simulated systems
@@ -91,6 +94,10 @@ async function main(): Promise<void> {
   );
   await waitFor(`${sandboxUrl}/sandbox`, () => sandbox.exited, 'the sandbox');
 
+  // The hub registers the sandbox's systems as its sources from the sandbox's own manifest.
+  const sourcesFile = process.env.SOURCES_FILE || join(tmpdir(), `tessera-demo-sources-${sandboxPort}.json`);
+  if (!process.env.SOURCES_FILE) await writeFile(sourcesFile, await (await fetch(`${sandboxUrl}/sandbox/sources`)).text());
+
   process.stdout.write(`demo: starting the hub on ${hubUrl}\n`);
   const hub = track(
     'hub',
@@ -101,6 +108,7 @@ async function main(): Promise<void> {
       TESSERA_ROLE: process.env.TESSERA_ROLE || 'all',
       DATABASE_MIGRATE_ON_START: process.env.DATABASE_MIGRATE_ON_START || 'true',
       SANDBOX_URL: sandboxUrl,
+      SOURCES_FILE: sourcesFile,
       LOG_LEVEL: logLevel,
     }),
   );
@@ -122,7 +130,7 @@ async function main(): Promise<void> {
       `Tessera demo ready in ${seconds} s`,
       `  hub            ${hubUrl}  (GraphQL ${hubUrl}/graphql, health ${hubUrl}/health/ready, metrics ${hubUrl}/metrics)`,
       `  sandbox        ${sandboxUrl}/sandbox  (systems: /gp /acute /mental-health /social-care /pds /idp)`,
-      `  sources        ${manifest.sources.length} to register, described at ${sandboxUrl}/sandbox/sources`,
+      `  sources        ${manifest.sources.length} registered from ${sandboxUrl}/sandbox/sources (GraphQL: { sources { name kind enabled } })`,
       `  sign-in        ${manifest.identityProviders.map((provider) => provider.issuer).join(' and ')}`,
       '',
       'Sign in as (all users: GET ' + `${sandboxUrl}/idp/users):`,

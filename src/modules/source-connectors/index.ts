@@ -1,3 +1,16 @@
 // Source registry, the connector interface and its protocol implementations, resilience and feeds.
-// Not built yet (issue 4): the module is wired into the app so its place and boundaries exist.
+// Other modules reach sources only through what is exported here.
 export { SourceConnectorsModule } from './source-connectors.module.js';
+export { SourceRegistry, REGISTRY_REFRESH_MS, type Source, type SeedResult } from './registry/source-registry.service.js';
+export { SourceRegistryError } from './source-connectors.errors.js';
+export type {
+  SourceConnector,
+  SourceEndpoint,
+  SourceAuthentication,
+  DemographicQuery,
+  RecordSection,
+  SourceKind,
+  SourceProtocol,
+  ChangePage,
+} from './connectors/source-connector.js';
+export { SourceError, RECORD_SECTIONS, SOURCE_KINDS, SOURCE_PROTOCOLS } from './connectors/source-connector.js';

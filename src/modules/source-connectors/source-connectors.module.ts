@@ -1,5 +1,15 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+
+import { SourceEntity } from './registry/source.entity.js';
+import { SourceResolver } from './registry/source.resolver.js';
+import { SourceRegistry } from './registry/source-registry.service.js';
+import { SourcesSeeder } from './registry/sources-seeder.js';
 
 /** Source registry, the connector interface and its protocol implementations, resilience and feeds. */
-@Module({})
+@Module({
+  imports: [TypeOrmModule.forFeature([SourceEntity])],
+  providers: [SourceRegistry, SourceResolver, SourcesSeeder],
+  exports: [SourceRegistry],
+})
 export class SourceConnectorsModule {}

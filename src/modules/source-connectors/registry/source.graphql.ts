@@ -1,0 +1,132 @@
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+
+// The operator's view of the registry in GraphQL. Kinds, protocols and sections are strings
+// checked by the registry's own rules, so every interface refuses the same things the same way.
+
+@ObjectType('SourceAuthentication', {
+  description: 'How the hub authenticates to a source; secrets are named environment variables, never values.',
+})
+export class SourceAuthenticationType {
+  @Field({ description: 'none, bearer or client-credentials' })
+  type: string;
+  @Field({ nullable: true })
+  tokenVariable?: string;
+  @Field({ nullable: true })
+  tokenUrl?: string;
+  @Field({ nullable: true })
+  clientId?: string;
+  @Field({ nullable: true })
+  secretVariable?: string;
+  @Field({ nullable: true })
+  scope?: string;
+}
+
+@ObjectType('SourceCapabilities')
+export class SourceCapabilitiesType {
+  @Field(() => [String], { description: 'Record sections the source holds.' })
+  sections: string[];
+  @Field()
+  demographicSearch: boolean;
+  @Field()
+  acceptsWrites: boolean;
+  @Field({ description: 'none, hl7v2, changes-endpoint or last-updated' })
+  changeFeed: string;
+}
+
+@ObjectType('Source', { description: 'A system the hub reaches for records.' })
+export class SourceType {
+  @Field(() => ID)
+  id: string;
+  @Field({ description: 'ODS code of the organisation.' })
+  organisationCode: string;
+  @Field()
+  name: string;
+  @Field({ description: 'gp, acute, mental-health, community, social-care, phr or pds' })
+  kind: string;
+  @Field({ description: 'fhir-r4, gp-connect, social-care-json or pds-fhir' })
+  protocol: string;
+  @Field()
+  baseUrl: string;
+  @Field(() => SourceAuthenticationType)
+  authentication: SourceAuthenticationType;
+  @Field(() => Int)
+  timeoutMs: number;
+  @Field()
+  enabled: boolean;
+  @Field(() => SourceCapabilitiesType)
+  capabilities: SourceCapabilitiesType;
+  @Field()
+  updatedAt: Date;
+}
+
+@InputType()
+export class SourceAuthenticationInput {
+  @Field()
+  type: string;
+  @Field({ nullable: true })
+  tokenVariable?: string;
+  @Field({ nullable: true })
+  tokenUrl?: string;
+  @Field({ nullable: true })
+  clientId?: string;
+  @Field({ nullable: true })
+  secretVariable?: string;
+  @Field({ nullable: true })
+  scope?: string;
+}
+
+@InputType()
+export class SourceCapabilitiesInput {
+  @Field(() => [String], { nullable: true })
+  sections?: string[];
+  @Field({ nullable: true })
+  demographicSearch?: boolean;
+  @Field({ nullable: true })
+  acceptsWrites?: boolean;
+  @Field({ nullable: true })
+  changeFeed?: string;
+}
+
+@InputType()
+export class AddSourceInput {
+  @Field()
+  organisationCode: string;
+  @Field()
+  name: string;
+  @Field()
+  kind: string;
+  @Field()
+  protocol: string;
+  @Field()
+  baseUrl: string;
+  @Field(() => SourceAuthenticationInput, { nullable: true })
+  authentication?: SourceAuthenticationInput;
+  @Field(() => Int, { nullable: true })
+  timeoutMs?: number;
+  @Field({ nullable: true })
+  enabled?: boolean;
+  @Field(() => SourceCapabilitiesInput, { nullable: true })
+  capabilities?: SourceCapabilitiesInput;
+}
+
+@InputType()
+export class ChangeSourceInput {
+  @Field({ nullable: true })
+  organisationCode?: string;
+  @Field({ nullable: true })
+  name?: string;
+  @Field({ nullable: true })
+  kind?: string;
+  @Field({ nullable: true })
+  protocol?: string;
+  @Field({ nullable: true })
+  baseUrl?: string;
+  @Field(() => SourceAuthenticationInput, { nullable: true })
+  authentication?: SourceAuthenticationInput;
+  @Field(() => Int, { nullable: true })
+  timeoutMs?: number;
+  @Field({ nullable: true })
+  enabled?: boolean;
+  @Field(() => SourceCapabilitiesInput, { nullable: true })
+  capabilities?: SourceCapabilitiesInput;
+}
