@@ -36,6 +36,8 @@ describe('module boundaries', () => {
     expect(importing('src/modules/source-connectors/index.ts', 'src/sandbox/gp-system')).toMatch(/only over the network/);
     expect(importing('src/sandbox/gp-system.ts', 'src/modules/governance/index')).toMatch(/must not import the product/);
     expect(importing('src/sandbox/gp-system.ts', 'src/fhir/index')).toBeNull();
+    // A test beside a connector may start the sandbox to talk to over HTTP.
+    expect(importing('src/modules/source-connectors/connectors/fhir-r4.connector.spec.ts', 'src/sandbox/server/sandbox-server')).toBeNull();
   });
 
   it('leaves tests and tools alone', () => {

@@ -3,6 +3,8 @@
 export { SourceConnectorsModule } from './source-connectors.module.js';
 export { SourceRegistry, REGISTRY_REFRESH_MS, type Source, type SeedResult } from './registry/source-registry.service.js';
 export { SourceRegistryError } from './source-connectors.errors.js';
+export { SourceConnectors, type SourceHealth } from './connectors/source-connectors.service.js';
+export { PdsConnector } from './connectors/pds.connector.js';
 export type {
   SourceConnector,
   SourceEndpoint,

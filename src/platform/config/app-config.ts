@@ -59,6 +59,14 @@ const envSchema = z.object({
   MLLP_HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
   MLLP_PORT: integer(0, 65535).default(2575),
   SOURCES_FILE: z.string().min(1).optional(),
+  GP_CONNECT_ASID: z
+    .string()
+    .regex(/^\d{12}$/, { message: 'must be a 12-digit Spine ASID' })
+    .default('999999999999'),
+  GP_CONNECT_ODS_CODE: z
+    .string()
+    .regex(/^[A-Z0-9]{3,12}$/, { message: 'must be an ODS code' })
+    .default('Y9T01'),
 });
 
 /** The version in package.json of the directory the process runs from (npm and Docker both run there). */
@@ -93,6 +101,8 @@ export class AppConfig {
   readonly mllp: { host: string; port: number };
   /** A JSON file of sources to seed the registry with at start, if any. */
   readonly sourcesFile?: string;
+  /** Who the hub is when it calls GP Connect: its Spine ASID and organisation. */
+  readonly gpConnect: { asid: string; odsCode: string };
 
   private constructor(env: z.output<typeof envSchema>) {
     this.environment = env.NODE_ENV;
@@ -107,6 +117,7 @@ export class AppConfig {
     this.version = env.TESSERA_VERSION ?? packageVersion();
     this.mllp = { host: env.MLLP_HOST, port: env.MLLP_PORT };
     if (env.SOURCES_FILE) this.sourcesFile = env.SOURCES_FILE;
+    this.gpConnect = { asid: env.GP_CONNECT_ASID, odsCode: env.GP_CONNECT_ODS_CODE };
   }
 
   get isProduction(): boolean {

@@ -39,13 +39,38 @@ export class JobDispatcher {
     return job.id!;
   }
 
-  /** Runs a job every `everyMs`; calling it again with another interval replaces the schedule. */
-  async schedule<TData extends JobPayload>(definition: JobDefinition<TData>, data: TData, everyMs: number): Promise<void> {
+  /**
+   * Runs a job every `everyMs`; calling it again with another interval replaces the schedule.
+   * `schedulerId` tells apart several schedules of one job (one per source, say).
+   */
+  async schedule<TData extends JobPayload>(
+    definition: JobDefinition<TData>,
+    data: TData,
+    everyMs: number,
+    schedulerId?: string,
+  ): Promise<void> {
     const { definition: registered } = this.registry.require(definition.name);
     const envelope = this.envelope(definition, data, null);
     await this.queues
       .get(registered.queue)
-      .upsertJobScheduler(registered.name, { every: everyMs }, { name: registered.name, data: envelope, opts: registered.options ?? {} });
+      .upsertJobScheduler(
+        schedulerId ?? registered.name,
+        { every: everyMs },
+        { name: registered.name, data: envelope, opts: registered.options ?? {} },
+      );
+  }
+
+  /** Removes a schedule made with `schedule`; true when there was one. */
+  async unschedule<TData extends JobPayload>(definition: JobDefinition<TData>, schedulerId?: string): Promise<boolean> {
+    const { definition: registered } = this.registry.require(definition.name);
+    return this.queues.get(registered.queue).removeJobScheduler(schedulerId ?? registered.name);
+  }
+
+  /** Ids of the schedules of a job's queue, for reconciling them with what should run. */
+  async schedulerIds<TData extends JobPayload>(definition: JobDefinition<TData>): Promise<string[]> {
+    const { definition: registered } = this.registry.require(definition.name);
+    const schedulers = await this.queues.get(registered.queue).getJobSchedulers();
+    return schedulers.filter((scheduler) => scheduler.name === registered.name).map((scheduler) => scheduler.key);
   }
 
   private envelope<TData extends JobPayload>(definition: JobDefinition<TData>, data: TData, requestId: string | null): JobEnvelope<TData> {

@@ -5,6 +5,10 @@
 export const QueueName = {
   /** Housekeeping that proves the queue itself is alive (heartbeats). */
   Maintenance: 'maintenance',
+  /** Inbound clinical feeds (HL7 v2 messages): short jobs whose lag is visible to clinicians. */
+  ClinicalFeeds: 'clinical-feeds',
+  /** Background sync of each source's patients into the identity index: long, patient work. */
+  SourceSync: 'source-sync',
 } as const;
 
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];

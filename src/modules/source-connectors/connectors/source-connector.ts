@@ -5,7 +5,15 @@ import type { R4Patient, R4Resource } from '../../../fhir/index.js';
 // says which source each resource came from.
 
 /** The record sections the hub assembles (issue 7 names them the same). */
-export const RECORD_SECTIONS = ['allergies', 'medications', 'conditions', 'observations', 'encounters', 'appointments', 'carePlans'] as const;
+export const RECORD_SECTIONS = [
+  'allergies',
+  'medications',
+  'conditions',
+  'observations',
+  'encounters',
+  'appointments',
+  'carePlans',
+] as const;
 export type RecordSection = (typeof RECORD_SECTIONS)[number];
 
 export const SOURCE_KINDS = ['gp', 'acute', 'mental-health', 'community', 'social-care', 'phr', 'pds'] as const;
@@ -60,7 +68,8 @@ export interface ChangePage {
 }
 
 /** Why a call to a source failed, in words safe to show an operator (no clinical content). */
-export type SourceErrorKind = 'timeout' | 'unreachable' | 'http-error' | 'malformed' | 'not-found' | 'circuit-open' | 'unauthorised' | 'unsupported';
+export type SourceErrorKind =
+  'timeout' | 'unreachable' | 'http-error' | 'malformed' | 'not-found' | 'circuit-open' | 'unauthorised' | 'unsupported';
 
 export class SourceError extends Error {
   constructor(

@@ -21,7 +21,7 @@ export class SourcesSeeder implements OnApplicationBootstrap {
       this.logger.log(`sources file: ${added} added, ${unchanged} already registered`);
     } catch (error) {
       // A bad sources file stops the start, naming every problem, like a bad setting does.
-      if (error instanceof SourceRegistryError) throw new Error([error.message, ...error.problems].join('\n'));
+      if (error instanceof SourceRegistryError) throw new Error([error.message, ...error.problems].join('\n'), { cause: error });
       throw error;
     }
   }

@@ -1,6 +1,9 @@
 import { CreateDeadLetter1795431194269 } from './1795431194269-CreateDeadLetter.js';
 import { CreateQueueHeartbeat1795431194270 } from './1795431194270-CreateQueueHeartbeat.js';
 import { CreateSource1795431194275 } from './1795431194275-CreateSource.js';
+import { CreateSourceIdentity1795431194276 } from './1795431194276-CreateSourceIdentity.js';
+import { CreateSourceSyncState1795431194277 } from './1795431194277-CreateSourceSyncState.js';
+import { CreateHl7Inbox1795431194280 } from './1795431194280-CreateHl7Inbox.js';
 
 /**
  * Every migration, oldest first. Listed by hand rather than globbed so that the compiled app,
@@ -10,4 +13,7 @@ export const migrations = [
   CreateDeadLetter1795431194269,
   CreateQueueHeartbeat1795431194270,
   CreateSource1795431194275,
+  CreateSourceIdentity1795431194276,
+  CreateSourceSyncState1795431194277,
+  CreateHl7Inbox1795431194280,
 ];

@@ -1,0 +1,57 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+
+import { SourceRegistry } from '../../source-connectors/index.js';
+import { AppConfig } from '../../../platform/config/index.js';
+import { JobDispatcher } from '../../../platform/queue/index.js';
+import { syncSource } from './sync-source.job.js';
+
+/** How often each source that can list its changes is synced, and the schedules reconciled. */
+export const SYNC_INTERVAL_MS = 5 * 60_000;
+const RECONCILE_INTERVAL_MS = 60_000;
+
+/**
+ * One repeatable sync per enabled source that can list changes. Workers reconcile the schedules
+ * with the registry at start and every minute, so adding, disabling or changing a source is
+ * followed without a restart.
+ */
+@Injectable()
+export class SourceSyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('SourceSync');
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly registry: SourceRegistry,
+    private readonly dispatcher: JobDispatcher,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.runsWorkers) return;
+    await this.reconcile();
+    this.timer = setInterval(() => {
+      this.reconcile().catch((error: unknown) => this.logger.warn(`could not reconcile sync schedules: ${(error as Error).message}`));
+    }, RECONCILE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Makes the schedules match the registry; returns the ids of the sources scheduled. */
+  async reconcile(): Promise<string[]> {
+    const wanted = (await this.registry.list()).filter(
+      (source) =>
+        source.enabled && (source.capabilities.changeFeed === 'last-updated' || source.capabilities.changeFeed === 'changes-endpoint'),
+    );
+    const wantedIds = new Set(wanted.map((source) => schedulerId(source.id)));
+    for (const existing of await this.dispatcher.schedulerIds(syncSource)) {
+      if (!wantedIds.has(existing)) await this.dispatcher.unschedule(syncSource, existing);
+    }
+    for (const source of wanted)
+      await this.dispatcher.schedule(syncSource, { sourceId: source.id }, SYNC_INTERVAL_MS, schedulerId(source.id));
+    return wanted.map((source) => source.id);
+  }
+}
+
+const schedulerId = (sourceId: string) => `sync-${sourceId}`;

@@ -1,0 +1,117 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { DataSource } from 'typeorm';
+
+import type { RunningHub } from '../../../src/bootstrap.js';
+import { SourceRegistry } from '../../../src/modules/source-connectors/index.js';
+import { syncSource } from '../../../src/modules/identity-matching/sync/sync-source.job.js';
+import { dropDatabase, ensureDatabaseExists, migrateUp } from '../../../src/platform/database/index.js';
+import { JobDispatcher } from '../../../src/platform/queue/index.js';
+import { generatePopulation } from '../../../src/sandbox/population/generate-population.js';
+import { startSandbox, type RunningSandbox } from '../../../src/sandbox/server/sandbox-server.js';
+import { eventually, startTestHub } from '../../setup/test-hub.js';
+import { freshDatabaseUrl } from '../../setup/test-run.js';
+
+// Background sync as it runs in the demo: the hub registers the sandbox's sources from its
+// manifest, schedules a sync for each source that can list changes, and a worker records each
+// source record's demographics in the identity index, once, however often it runs.
+
+describe('background sync of a source into the identity index', () => {
+  let sandbox: RunningSandbox;
+  let hub: RunningHub;
+  let folder: string;
+  const databaseUrl = freshDatabaseUrl('sync');
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      population: generatePopulation({ seed: 12, size: 4_000, referenceDate: '2026-11-23' }),
+      host: '127.0.0.1',
+      port: 0,
+    });
+    folder = await mkdtemp(join(tmpdir(), 'tessera-sync-'));
+    const file = join(folder, 'sources.json');
+    await writeFile(file, await (await fetch(`${sandbox.url}/sandbox/sources`)).text());
+    await ensureDatabaseExists(databaseUrl);
+    await migrateUp({ url: databaseUrl, poolSize: 1 });
+    hub = await startTestHub({ DATABASE_URL: databaseUrl, SOURCES_FILE: file, TESSERA_ROLE: 'all' });
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    await sandbox.stop();
+    await rm(folder, { recursive: true, force: true });
+    await dropDatabase(databaseUrl);
+  });
+
+  const query = async <T>(sql: string, parameters: unknown[] = []): Promise<T[]> => hub.app.get(DataSource).query(sql, parameters);
+
+  it('schedules a sync only for enabled sources that can list their changes', async () => {
+    const sources = await hub.app.get(SourceRegistry).list();
+    const socialCare = sources.find((source) => source.kind === 'social-care')!;
+    const scheduled = await eventually(async () => {
+      const ids = await hub.app.get(JobDispatcher).schedulerIds(syncSource);
+      return ids.length ? ids : undefined;
+    });
+    expect(scheduled).toEqual([`sync-${socialCare.id}`]);
+  });
+
+  it('records every client of the council once, with their demographics, and a second run changes nothing', async () => {
+    const socialCare = (await hub.app.get(SourceRegistry).list()).find((source) => source.kind === 'social-care')!;
+    const clients = sandbox.context.directories['social-care'].records;
+    const dispatcher = hub.app.get(JobDispatcher);
+    await dispatcher.enqueue(syncSource, { sourceId: socialCare.id });
+    const rows = await eventually(async () => {
+      const found = await query<{ local_id: string; nhs_number: string | null; family: string; birth_date: string }>(
+        `SELECT local_id, nhs_number, family, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM source_identity WHERE source_id = $1`,
+        [socialCare.id],
+      );
+      return found.length === clients.length ? found : undefined;
+    }, 20_000);
+    const byId = new Map(rows.map((row) => [row.local_id, row]));
+    for (const client of clients) {
+      const row = byId.get(client.localId)!;
+      expect(row.nhs_number).toBe(client.nhsNumber ?? null);
+      expect(row.birth_date).toBe(client.birthDate);
+      expect(row.family.toUpperCase()).toBe(client.family.toUpperCase());
+    }
+    const [state] = await query<{ status: string; cursor: string; identities_seen: string; runs: number }>(
+      `SELECT * FROM source_sync_state WHERE source_id = $1`,
+      [socialCare.id],
+    );
+    expect(state).toMatchObject({ status: 'idle' });
+    expect(state!.cursor).toBeTruthy();
+
+    const before = await query<{ changed_at: Date }>(`SELECT max(changed_at) AS changed_at FROM source_identity WHERE source_id = $1`, [
+      socialCare.id,
+    ]);
+    await dispatcher.enqueue(syncSource, { sourceId: socialCare.id });
+    await eventually(async () => {
+      const [again] = await query<{ runs: number; status: string }>(`SELECT runs, status FROM source_sync_state WHERE source_id = $1`, [
+        socialCare.id,
+      ]);
+      return again!.runs >= 2 && again!.status === 'idle' ? true : undefined;
+    }, 20_000);
+    const after = await query<{ count: string; changed_at: Date }>(
+      `SELECT count(*) AS count, max(changed_at) AS changed_at FROM source_identity WHERE source_id = $1`,
+      [socialCare.id],
+    );
+    expect(Number(after[0]!.count)).toBe(clients.length);
+    expect(after[0]!.changed_at).toEqual(before[0]!.changed_at);
+  });
+
+  it('skips a disabled source and marks a source that cannot list changes', async () => {
+    const registry = hub.app.get(SourceRegistry);
+    const acute = (await registry.list()).find((source) => source.kind === 'acute')!;
+    await hub.app.get(JobDispatcher).enqueue(syncSource, { sourceId: acute.id });
+    const state = await eventually(
+      async () => (await query<{ status: string }>(`SELECT status FROM source_sync_state WHERE source_id = $1`, [acute.id]))[0],
+    );
+    expect(state.status).toBe('unsupported');
+    const pds = (await registry.list()).find((source) => source.kind === 'pds')!;
+    await registry.setEnabled(pds.id, false);
+    await hub.app.get(JobDispatcher).enqueue(syncSource, { sourceId: pds.id });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await query(`SELECT * FROM source_sync_state WHERE source_id = $1`, [pds.id])).toEqual([]);
+  });
+});
