@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { SourceConnectors } from './connectors/source-connectors.service.js';
+import { Hl7FeedModule } from './hl7/hl7-feed.module.js';
 import { SourceEntity } from './registry/source.entity.js';
 import { SourceResolver } from './registry/source.resolver.js';
 import { SourceRegistry } from './registry/source-registry.service.js';
@@ -9,7 +10,7 @@ import { SourcesSeeder } from './registry/sources-seeder.js';
 
 /** Source registry, the connector interface and its protocol implementations, resilience and feeds. */
 @Module({
-  imports: [TypeOrmModule.forFeature([SourceEntity])],
+  imports: [TypeOrmModule.forFeature([SourceEntity]), Hl7FeedModule],
   providers: [SourceRegistry, SourceResolver, SourcesSeeder, SourceConnectors],
   exports: [SourceRegistry, SourceConnectors],
 })

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/index.js';
 import { RedisConnections } from '../queue/index.js';
+import { HealthDetails } from './health-details.js';
 import { LifecycleState } from './lifecycle-state.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -16,6 +17,8 @@ export interface ReadinessReport {
   status: 'ok' | 'unavailable' | 'shutting-down';
   role: string;
   checks: { database: DependencyCheck; redis: DependencyCheck };
+  /** What modules report for information (sources and their circuits); never changes `status`. */
+  details?: Record<string, unknown>;
 }
 
 function errorCode(error: unknown): string {
@@ -32,17 +35,19 @@ export class Readiness {
     private readonly dataSource: DataSource,
     private readonly redis: RedisConnections,
     private readonly lifecycle: LifecycleState,
+    private readonly details: HealthDetails,
   ) {}
 
   async check(): Promise<ReadinessReport> {
     const timeoutMs = this.config.healthCheckTimeoutMs;
-    const [database, redis] = await Promise.all([
+    const [database, redis, details] = await Promise.all([
       this.probe(() => withTimeout(this.dataSource.query('SELECT 1'), timeoutMs, 'PostgreSQL')),
       this.probe(() => withTimeout(this.redis.shared.ping(), timeoutMs, 'Redis')),
+      this.details.collect(timeoutMs),
     ]);
     const healthy = database.status === 'up' && redis.status === 'up';
     const status = this.lifecycle.shuttingDown ? 'shutting-down' : healthy ? 'ok' : 'unavailable';
-    return { status, role: this.config.role, checks: { database, redis } };
+    return { status, role: this.config.role, checks: { database, redis }, ...(Object.keys(details).length ? { details } : {}) };
   }
 
   private async probe(call: () => Promise<unknown>): Promise<DependencyCheck> {

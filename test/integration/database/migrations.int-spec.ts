@@ -33,7 +33,17 @@ describe('migrations', () => {
 
     const up = await migrateUp(settings);
     expect(up.applied).toEqual(migrations.map((migration) => new migration().name));
-    expect(await tablesOf(url)).toEqual(['dead_letter', 'queue_heartbeat']);
+    expect(await tablesOf(url)).toEqual([
+      'care_event',
+      'dead_letter',
+      'hl7_inbox',
+      'hl7_patient_demographics',
+      'hl7_patient_merge',
+      'queue_heartbeat',
+      'source',
+      'source_identity',
+      'source_sync_state',
+    ]);
     expect(await pendingMigrations(settings)).toEqual([]);
     expect((await migrateUp(settings)).applied).toEqual([]);
 

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 
 import type { RunningHub } from '../../../src/bootstrap.js';
-import { SourceRegistry } from '../../../src/modules/source-connectors/index.js';
+import request from 'supertest';
+
+import { SourceConnectors, SourceError, SourceRegistry } from '../../../src/modules/source-connectors/index.js';
 import { syncSource } from '../../../src/modules/identity-matching/sync/sync-source.job.js';
 import { dropDatabase, ensureDatabaseExists, migrateUp } from '../../../src/platform/database/index.js';
 import { JobDispatcher } from '../../../src/platform/queue/index.js';
@@ -113,5 +115,45 @@ describe('background sync of a source into the identity index', () => {
     await hub.app.get(JobDispatcher).enqueue(syncSource, { sourceId: pds.id });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await query(`SELECT * FROM source_sync_state WHERE source_id = $1`, [pds.id])).toEqual([]);
+  });
+
+  it('shows a failing source in readiness detail and operator GraphQL, and stays ready', async () => {
+    const socialCare = (await hub.app.get(SourceRegistry).list()).find((source) => source.kind === 'social-care')!;
+    const connector = (await hub.app.get(SourceConnectors).forSource(socialCare.id))!;
+    const clientId = sandbox.context.directories['social-care'].records[0]!.localId;
+    await fetch(`${sandbox.url}/sandbox/faults/social-care`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ down: true }),
+    });
+    try {
+      const kinds: string[] = [];
+      for (let call = 0; call < 8; call++) {
+        kinds.push(
+          await connector.readPatient(clientId).then(
+            () => 'ok',
+            (error: unknown) => (error instanceof SourceError ? error.kind : 'other'),
+          ),
+        );
+      }
+      expect(kinds).toContain('unreachable');
+      expect(kinds.at(-1)).toBe('circuit-open');
+      const ready = await request(hub.url).get('/health/ready').expect(200);
+      expect(ready.body.status).toBe('ok');
+      const shown = (ready.body.details.sources as Array<{ sourceId: string; circuit: string; lastErrorKind?: string }>).find(
+        (source) => source.sourceId === socialCare.id,
+      );
+      expect(shown).toMatchObject({ circuit: 'open', lastErrorKind: 'unreachable' });
+      const graphql = await request(hub.url)
+        .post('/graphql')
+        .send({
+          query: 'query S($id: ID!) { source(id: $id) { connection { circuit lastErrorKind probeAfter } } }',
+          variables: { id: socialCare.id },
+        });
+      expect(graphql.body.data.source.connection).toMatchObject({ circuit: 'open', lastErrorKind: 'unreachable' });
+      expect(graphql.body.data.source.connection.probeAfter).toBeTruthy();
+    } finally {
+      await fetch(`${sandbox.url}/sandbox/faults/social-care`, { method: 'DELETE' });
+    }
   });
 });

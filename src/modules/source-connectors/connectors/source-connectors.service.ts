@@ -1,7 +1,7 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 
 import { AppConfig } from '../../../platform/config/index.js';
-import { MetricsService } from '../../../platform/observability/index.js';
+import { HealthDetails, MetricsService } from '../../../platform/observability/index.js';
 import { SourceRegistry, type Source } from '../registry/source-registry.service.js';
 import { FhirR4Connector } from './fhir-r4.connector.js';
 import { GpConnectConnector } from './gp-connect.connector.js';
@@ -15,6 +15,7 @@ export interface SourceHealth {
   sourceId: string;
   name: string;
   enabled: boolean;
+  /** Absent until this process has called the source. */
   state?: SourceGuardState;
 }
 
@@ -24,14 +25,29 @@ export interface SourceHealth {
  * settings; changing the source in the registry gives it a fresh connector and guard.
  */
 @Injectable()
-export class SourceConnectors implements OnModuleDestroy {
+export class SourceConnectors implements OnModuleInit, OnModuleDestroy {
   private readonly built = new Map<string, { version: number; connector: SourceConnector; guard: SourceGuard }>();
 
   constructor(
     private readonly registry: SourceRegistry,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
+    private readonly healthDetails: HealthDetails,
   ) {}
+
+  onModuleInit(): void {
+    // Readiness shows each source's circuit as seen by this process; a source down never makes the hub unready.
+    this.healthDetails.register('sources', async () =>
+      (await this.health()).map(({ sourceId, name, enabled, state }) => ({
+        sourceId,
+        name,
+        enabled,
+        circuit: state?.circuit ?? 'not-called',
+        ...(state?.consecutiveFailures ? { consecutiveFailures: state.consecutiveFailures } : {}),
+        ...(state?.lastErrorKind ? { lastErrorKind: state.lastErrorKind, lastErrorAt: state.lastErrorAt } : {}),
+      })),
+    );
+  }
 
   /** The connector for an enabled source; undefined when it is disabled. SourceRegistryError when unknown. */
   async forSource(sourceId: string): Promise<SourceConnector | undefined> {
@@ -46,6 +62,11 @@ export class SourceConnectors implements OnModuleDestroy {
     const connector = this.connectorFor(endpoint, guard);
     this.built.set(source.id, { version, connector, guard });
     return connector;
+  }
+
+  /** The state of a source's connection in this process; undefined until it has been called. */
+  stateOf(sourceId: string): SourceGuardState | undefined {
+    return this.built.get(sourceId)?.guard.state();
   }
 
   /** Every source with the state of its circuit, for health detail and operators. */

@@ -201,7 +201,8 @@ describe('SourceGuard: deadline, retries, circuit breaker, concurrency limit and
       expect(refused.kind).toBe('circuit-open');
       expect(refused.message).toBe('source flaky is failing; calls are refused until its circuit half-opens');
       expect(server.requests()).toBe(3);
-      expect(guard.state().lastErrorKind).toBe('circuit-open');
+      // The refusal is counted, but the last error shown stays the cause that opened the circuit.
+      expect(guard.state().lastErrorKind).toBe('http-error');
       expect(await metricValue(registry, 'tessera_source_errors_total', { source: 'flaky', kind: 'circuit-open' })).toBe(1);
     } finally {
       await server.close();

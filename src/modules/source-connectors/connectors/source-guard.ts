@@ -251,7 +251,8 @@ export class SourceGuard {
   private noteError(error: SourceError): void {
     // A 404 is an answer, not a failure of the source.
     if (error.kind === 'not-found') return;
-    this.lastError = { kind: error.kind, at: new Date() };
+    // Refusals by the open circuit are counted, but the last error shown stays the cause.
+    if (error.kind !== 'circuit-open') this.lastError = { kind: error.kind, at: new Date() };
     this.metrics.errors.inc({ source: this.sourceId, kind: error.kind });
   }
 

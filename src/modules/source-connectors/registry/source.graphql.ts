@@ -33,6 +33,20 @@ export class SourceCapabilitiesType {
   changeFeed: string;
 }
 
+@ObjectType('SourceConnectionState', { description: "A source's connection as this hub process sees it." })
+export class SourceConnectionStateType {
+  @Field({ description: 'closed, half-open, open, or not-called when this process has not called the source yet' })
+  circuit: string;
+  @Field(() => Int)
+  consecutiveFailures: number;
+  @Field({ nullable: true, description: 'timeout, unreachable, http-error, malformed, …' })
+  lastErrorKind?: string;
+  @Field({ nullable: true })
+  lastErrorAt?: Date;
+  @Field({ nullable: true, description: 'When an open circuit lets its next probe through.' })
+  probeAfter?: Date;
+}
+
 @ObjectType('Source', { description: 'A system the hub reaches for records.' })
 export class SourceType {
   @Field(() => ID)

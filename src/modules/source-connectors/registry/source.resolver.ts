@@ -1,8 +1,9 @@
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 
 import { SourceRegistryError } from '../source-connectors.errors.js';
-import { AddSourceInput, ChangeSourceInput, SourceType } from './source.graphql.js';
+import { SourceConnectors } from '../connectors/source-connectors.service.js';
+import { AddSourceInput, ChangeSourceInput, SourceConnectionStateType, SourceType } from './source.graphql.js';
 import { SourceRegistry, type Source } from './source-registry.service.js';
 
 // Operator GraphQL for the registry. Authentication and the operator role arrive with
@@ -10,7 +11,16 @@ import { SourceRegistry, type Source } from './source-registry.service.js';
 
 @Resolver(() => SourceType)
 export class SourceResolver {
-  constructor(private readonly registry: SourceRegistry) {}
+  constructor(
+    private readonly registry: SourceRegistry,
+    private readonly connectors: SourceConnectors,
+  ) {}
+
+  @ResolveField(() => SourceConnectionStateType, { description: 'Circuit state and last error, as this hub process sees them.' })
+  connection(@Parent() source: Source): SourceConnectionStateType {
+    const state = this.connectors.stateOf(source.id);
+    return state ?? { circuit: 'not-called', consecutiveFailures: 0 };
+  }
 
   @Query(() => [SourceType], { description: 'Every registered source, enabled or not.' })
   async sources(): Promise<Source[]> {

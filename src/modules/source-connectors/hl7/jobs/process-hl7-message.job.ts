@@ -1,0 +1,40 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { defineJob, JobHandler, QueueName, type JobContext, type JobEnvelope } from '../../../../platform/queue/index.js';
+import { Hl7MessageProcessor, safeErrorText } from '../hl7-message-processor.js';
+import { Hl7InboxRepository } from '../repositories/hl7-inbox.repository.js';
+
+export type ProcessHl7MessageData = { inboxId: string };
+
+// The platform's job-name pattern has no digits, so 'hl7' cannot appear in the name.
+export const processHl7Message = defineJob<ProcessHl7MessageData>({
+  name: 'source-connectors.process-feed-message',
+  queue: QueueName.ClinicalFeeds,
+  options: { attempts: 8, removeOnComplete: { age: 3600, count: 10_000 } },
+});
+
+/** The deterministic job id: enqueuing the same message twice runs it once. */
+export function processHl7MessageJobId(inboxId: string): string {
+  return `hl7-message-${inboxId}`;
+}
+
+@Injectable()
+export class ProcessHl7MessageJob {
+  private readonly logger = new Logger(ProcessHl7MessageJob.name);
+
+  constructor(
+    private readonly processor: Hl7MessageProcessor,
+    private readonly inbox: Hl7InboxRepository,
+  ) {}
+
+  @JobHandler(processHl7Message)
+  async run(data: JobEnvelope<ProcessHl7MessageData>, context: JobContext): Promise<void> {
+    try {
+      const outcome = await this.processor.processInOrder(data.inboxId);
+      if (outcome === 'missing') this.logger.warn(`HL7 inbox message ${data.inboxId} not found`);
+    } catch (error) {
+      const final = context.attemptsMade + 1 >= (processHl7Message.options?.attempts ?? 1);
+      await this.inbox.recordFailure(data.inboxId, safeErrorText(error), final).catch(() => undefined);
+      throw error;
+    }
+  }
+}
