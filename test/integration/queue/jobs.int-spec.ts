@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { Injectable, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { RunningHub } from '../../../src/bootstrap.js';
@@ -100,6 +101,37 @@ describe('jobs, retries and dead letters', () => {
       .get(DataSource)
       .query<{ rows: string }[]>(`SELECT count(*) AS rows FROM dead_letter WHERE payload->>'widgetId' = 'w-bad'`);
     expect(Number(rows)).toBe(1);
+  });
+
+  it('lists and re-drives dead letters through operator GraphQL', async () => {
+    handler.failingWidgets.add('w-gql');
+    const jobId = await dispatcher.enqueue(flakyJob, { widgetId: 'w-gql' });
+    const listQuery = '{ deadLetters { id jobId jobName payload failureReason attemptsMade } }';
+    const letter = await eventually(async () => {
+      const listed = await request(hub.url).post('/graphql').send({ query: listQuery });
+      return (listed.body.data.deadLetters as Array<{ id: string; jobId: string; payload: string }>).find(
+        (candidate) => candidate.jobId === jobId,
+      );
+    }, 10_000);
+    expect(JSON.parse(letter.payload)).toMatchObject({ widgetId: 'w-gql' });
+    handler.failingWidgets.delete('w-gql');
+    const redrive = 'mutation R($id: ID!) { redriveDeadLetter(id: $id) }';
+    const redriven = await request(hub.url)
+      .post('/graphql')
+      .send({ query: redrive, variables: { id: letter.id } });
+    expect(redriven.body.data.redriveDeadLetter).toBeTruthy();
+    await eventually(async () => (handler.runs.filter((run) => run.widgetId === 'w-gql').length === 3 ? true : undefined), 10_000);
+    const again = await request(hub.url)
+      .post('/graphql')
+      .send({ query: redrive, variables: { id: letter.id } });
+    expect(again.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(again.body.errors[0].message).toMatch(/was re-driven/);
+    const missing = await request(hub.url)
+      .post('/graphql')
+      .send({ query: redrive, variables: { id: '00000000-0000-4000-8000-000000000000' } });
+    expect(missing.body.errors[0].extensions.code).toBe('NOT_FOUND');
+    const tooMany = await request(hub.url).post('/graphql').send({ query: '{ deadLetters(limit: 0) { id } }' });
+    expect(tooMany.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
   it('refuses to re-drive a dead letter that does not exist', async () => {
