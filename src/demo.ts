@@ -89,6 +89,8 @@ async function main(): Promise<void> {
       ...process.env,
       SANDBOX_PORT: sandboxPort,
       SANDBOX_EVENT_INTERVAL_MS: process.env.SANDBOX_EVENT_INTERVAL_MS || '30000',
+      // The hospital sends its HL7 v2 feed to the hub's MLLP listener; it retries until the hub listens.
+      SANDBOX_HL7_TARGET: process.env.SANDBOX_HL7_TARGET || `${process.env.MLLP_HOST || '127.0.0.1'}:${process.env.MLLP_PORT || '2575'}`,
       LOG_LEVEL: logLevel,
     }),
   );
