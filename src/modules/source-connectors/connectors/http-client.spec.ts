@@ -6,7 +6,8 @@ import { decodeJwt } from 'jose';
 import { generatePopulation } from '../../../sandbox/population/generate-population.js';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/server/sandbox-server.js';
 import { SourceHttpClient, SourceHttpError } from './http-client.js';
-import { SourceError, type SourceAuthentication, type SourceEndpoint } from './source-connector.js';
+import type { SourceAuthentication, SourceEndpoint } from './source-connector.js';
+import { caught } from '../../../../test/setup/caught.js';
 
 // Authentication against real servers (the sandbox's staff identity provider for OAuth2 client
 // credentials) and the mapping of HTTP answers to SourceErrors.
@@ -36,16 +37,6 @@ const patientServer = () =>
 
 function endpoint(baseUrl: string, authentication: SourceAuthentication): SourceEndpoint {
   return { id: 'test-source', organisationCode: 'R9A', kind: 'acute', protocol: 'fhir-r4', baseUrl, authentication, timeoutMs: 2_000 };
-}
-
-async function caught(promise: Promise<unknown>): Promise<SourceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SourceError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const signal = () => AbortSignal.timeout(5_000);

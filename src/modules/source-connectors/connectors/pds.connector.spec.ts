@@ -11,8 +11,9 @@ import { startSandbox, type RunningSandbox } from '../../../sandbox/server/sandb
 import { sourceUri } from './fhir-r4.connector.js';
 import { SourceHttpError } from './http-client.js';
 import { PdsConnector } from './pds.connector.js';
-import { SourceError, type SourceEndpoint } from './source-connector.js';
+import type { SourceEndpoint } from './source-connector.js';
 import { SourceGuard } from './source-guard.js';
+import { caught } from '../../../../test/setup/caught.js';
 
 function pds(baseUrl: string, maxResults?: number): PdsConnector {
   const endpoint: SourceEndpoint = {
@@ -25,16 +26,6 @@ function pds(baseUrl: string, maxResults?: number): PdsConnector {
     timeoutMs: 5_000,
   };
   return new PdsConnector(endpoint, { guard: new SourceGuard('pds', new Registry(), { retries: 0 }), maxResults });
-}
-
-async function caught(promise: Promise<unknown>): Promise<SourceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SourceError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 /** One keyboard slip: the second letter of the name replaced. */

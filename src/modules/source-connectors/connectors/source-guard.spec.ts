@@ -6,8 +6,9 @@ import { Registry } from 'prom-client';
 import { generatePopulation } from '../../../sandbox/population/generate-population.js';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/server/sandbox-server.js';
 import { FhirR4Connector } from './fhir-r4.connector.js';
-import { SourceError, type SourceEndpoint } from './source-connector.js';
+import type { SourceEndpoint } from './source-connector.js';
 import { SourceGuard, type SourceGuardSettings } from './source-guard.js';
+import { caught } from '../../../../test/setup/caught.js';
 
 // Resilience against real failures: the sandbox's fault switches, a server that answers garbage,
 // a port nobody listens on, and a server that counts what reaches it.
@@ -40,16 +41,6 @@ const fhirJson = (response: ServerResponse, status: number, body: unknown) => {
 
 function endpoint(id: string, baseUrl: string, timeoutMs = 2_000): SourceEndpoint {
   return { id, organisationCode: 'R9A', kind: 'acute', protocol: 'fhir-r4', baseUrl, authentication: { type: 'none' }, timeoutMs };
-}
-
-async function caught(promise: Promise<unknown>): Promise<SourceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SourceError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 async function metricValue(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {

