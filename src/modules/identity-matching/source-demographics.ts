@@ -2,7 +2,10 @@ import { isValidNhsNumber, NHS_NUMBER_SYSTEM, normaliseNhsNumber, type R4Patient
 
 /** What the index keeps of a source's patient record: demographics, never clinical content. */
 export interface SourceDemographics {
+  /** A valid NHS number (modulus 11): what matching may link on. */
   nhsNumber?: string;
+  /** A number the source holds as an NHS number that fails the check: kept for data quality, never linked on. */
+  invalidNhsNumber?: string;
   family?: string;
   given?: string;
   middle?: string;
@@ -19,7 +22,10 @@ const byUse = (use: string | undefined) => (use === 'usual' ? 0 : use === 'offic
 export function demographicsOf(patient: R4Patient): SourceDemographics {
   const demographics: SourceDemographics = {};
   const nhs = patient.identifier?.find((identifier) => identifier.system === NHS_NUMBER_SYSTEM && identifier.value);
-  if (nhs?.value && isValidNhsNumber(nhs.value)) demographics.nhsNumber = normaliseNhsNumber(nhs.value);
+  if (nhs?.value) {
+    if (isValidNhsNumber(nhs.value)) demographics.nhsNumber = normaliseNhsNumber(nhs.value);
+    else demographics.invalidNhsNumber = nhs.value.slice(0, 32);
+  }
   const name = [...(patient.name ?? [])].filter((candidate) => !candidate.period?.end).sort((a, b) => byUse(a.use) - byUse(b.use))[0];
   if (name?.family) demographics.family = name.family;
   if (name?.given?.[0]) demographics.given = name.given[0];

@@ -16,7 +16,8 @@ export interface SourceDescription {
     sections: RecordSection[];
     demographicSearch: boolean;
     acceptsWrites: boolean;
-    changeFeed: 'none' | 'hl7v2' | 'changes-endpoint';
+    /** How the hub lists what changed: last-updated is FHIR `_lastUpdated` search (the trusts' HL7 feed flows besides). */
+    changeFeed: 'none' | 'hl7v2' | 'changes-endpoint' | 'last-updated';
   };
 }
 
@@ -52,7 +53,7 @@ export function sourceManifest(publicUrl: string): SourceManifest {
           sections: ['allergies', 'medications', 'conditions', 'observations', 'encounters', 'appointments'],
           demographicSearch: true,
           acceptsWrites: true,
-          changeFeed: 'hl7v2',
+          changeFeed: 'last-updated',
         },
       },
       {
@@ -64,7 +65,7 @@ export function sourceManifest(publicUrl: string): SourceManifest {
           sections: ['allergies', 'medications', 'conditions', 'observations', 'encounters', 'appointments', 'carePlans'],
           demographicSearch: true,
           acceptsWrites: false,
-          changeFeed: 'none',
+          changeFeed: 'last-updated',
         },
       },
       {

@@ -7,6 +7,8 @@ import { DataSource } from 'typeorm';
 import type { RunningHub } from '../../../src/bootstrap.js';
 import request from 'supertest';
 
+import { isValidNhsNumber } from '../../../src/fhir/index.js';
+
 import { SourceConnectors, SourceError, SourceRegistry } from '../../../src/modules/source-connectors/index.js';
 import { syncSource } from '../../../src/modules/identity-matching/sync/sync-source.job.js';
 import { dropDatabase, ensureDatabaseExists, migrateUp } from '../../../src/platform/database/index.js';
@@ -50,12 +52,36 @@ describe('background sync of a source into the identity index', () => {
 
   it('schedules a sync only for enabled sources that can list their changes', async () => {
     const sources = await hub.app.get(SourceRegistry).list();
-    const socialCare = sources.find((source) => source.kind === 'social-care')!;
+    const listing = sources.filter((source) => ['acute', 'mental-health', 'social-care'].includes(source.kind));
     const scheduled = await eventually(async () => {
       const ids = await hub.app.get(JobDispatcher).schedulerIds(syncSource);
-      return ids.length ? ids : undefined;
+      return ids.length === listing.length ? ids : undefined;
     });
-    expect(scheduled).toEqual([`sync-${socialCare.id}`]);
+    expect([...scheduled].sort()).toEqual(listing.map((source) => `sync-${source.id}`).sort());
+  });
+
+  it('records every hospital patient from its FHIR API, by change time', async () => {
+    const acute = (await hub.app.get(SourceRegistry).list()).find((source) => source.kind === 'acute')!;
+    const patients = sandbox.context.directories.acute.records;
+    await hub.app.get(JobDispatcher).enqueue(syncSource, { sourceId: acute.id });
+    const rows = await eventually(async () => {
+      const found = await query<{ local_id: string; nhs_number: string | null; invalid_nhs_number: string | null }>(
+        `SELECT local_id, nhs_number, demographics->>'invalidNhsNumber' AS invalid_nhs_number FROM source_identity WHERE source_id = $1`,
+        [acute.id],
+      );
+      return found.length === patients.length ? found : undefined;
+    }, 30_000);
+    const byId = new Map(rows.map((row) => [row.local_id, row]));
+    for (const patient of patients) {
+      const row = byId.get(patient.localId)!;
+      // Only a number that passes modulus 11 is an NHS number to match on; a mistyped one is kept apart.
+      const valid = patient.nhsNumber && isValidNhsNumber(patient.nhsNumber);
+      expect(row.nhs_number).toBe(valid ? patient.nhsNumber : null);
+      expect(row.invalid_nhs_number).toBe(patient.nhsNumber && !valid ? patient.nhsNumber : null);
+    }
+    expect(rows.some((row) => row.invalid_nhs_number)).toBe(
+      patients.some((patient) => patient.nhsNumber && !isValidNhsNumber(patient.nhsNumber)),
+    );
   });
 
   it('records every client of the council once, with their demographics, and a second run changes nothing', async () => {
@@ -73,7 +99,7 @@ describe('background sync of a source into the identity index', () => {
     const byId = new Map(rows.map((row) => [row.local_id, row]));
     for (const client of clients) {
       const row = byId.get(client.localId)!;
-      expect(row.nhs_number).toBe(client.nhsNumber ?? null);
+      expect(row.nhs_number).toBe(client.nhsNumber && isValidNhsNumber(client.nhsNumber) ? client.nhsNumber : null);
       expect(row.birth_date).toBe(client.birthDate);
       expect(row.family.toUpperCase()).toBe(client.family.toUpperCase());
     }
@@ -104,11 +130,13 @@ describe('background sync of a source into the identity index', () => {
 
   it('skips a disabled source and marks a source that cannot list changes', async () => {
     const registry = hub.app.get(SourceRegistry);
-    const acute = (await registry.list()).find((source) => source.kind === 'acute')!;
-    await hub.app.get(JobDispatcher).enqueue(syncSource, { sourceId: acute.id });
-    const state = await eventually(
-      async () => (await query<{ status: string }>(`SELECT status FROM source_sync_state WHERE source_id = $1`, [acute.id]))[0],
-    );
+    // A GP Connect practice cannot list its patients' changes.
+    const practice = (await registry.list()).find((source) => source.kind === 'gp')!;
+    await hub.app.get(JobDispatcher).enqueue(syncSource, { sourceId: practice.id });
+    const state = await eventually(async () => {
+      const [row] = await query<{ status: string }>(`SELECT status FROM source_sync_state WHERE source_id = $1`, [practice.id]);
+      return row && row.status !== 'running' ? row : undefined;
+    });
     expect(state.status).toBe('unsupported');
     const pds = (await registry.list()).find((source) => source.kind === 'pds')!;
     await registry.setEnabled(pds.id, false);

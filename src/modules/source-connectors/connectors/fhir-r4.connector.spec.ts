@@ -118,10 +118,8 @@ describe('FhirR4Connector against the sandbox trusts', () => {
       expect((await caught(connector(system, base()).readSection('00000000', 'allergies'))).kind).toBe('not-found');
     });
 
-    it('cannot list changes: the sandbox CapabilityStatement offers no _lastUpdated', async () => {
-      const source = connector(system, base());
-      await expect(source.supportsChanges()).resolves.toBe(false);
-      expect((await caught(source.listChanges(undefined))).kind).toBe('unsupported');
+    it('can list changes: the sandbox CapabilityStatement offers _lastUpdated on Patient', async () => {
+      await expect(connector(system, base()).supportsChanges()).resolves.toBe(true);
     });
 
     it('stops at the page cap rather than following pages for ever', async () => {
@@ -131,6 +129,62 @@ describe('FhirR4Connector against the sandbox trusts', () => {
         message: `source ${system} has more than 2 pages of Observation; the page cap stops there`,
       });
     });
+  });
+});
+
+describe('FhirR4Connector listing changes at the sandbox hospital', () => {
+  let sandbox: RunningSandbox;
+  // A past reference date: everything the population recorded is older than what happens during the test.
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      population: generatePopulation({ seed: 7, size: 300, referenceDate: '2026-03-02' }),
+      host: '127.0.0.1',
+      port: 0,
+    });
+  });
+  afterAll(() => sandbox.stop());
+
+  it('walks every patient across pages and calls, then returns only the one that changed', async () => {
+    const base = `${sandbox.url}/acute`;
+    const everyone = ((await directSearch(`${base}/Patient?_count=1000`)) as R4Patient[]).map((patient) => patient.id!);
+    expect(everyone.length).toBeGreaterThan(60);
+    // 10 a page, 3 pages a call: the register takes several calls, each following next links.
+    const source = connector('acute', base, { pageSize: 10, maxPages: 3 });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let calls = 0;
+    for (; calls < 100; calls++) {
+      const page = await source.listChanges(cursor);
+      seen.push(...page.patients.map((patient) => patient.id!));
+      for (const patient of page.patients) expect(patient.meta?.source).toBe(sourceUri('acute'));
+      if (cursor) expect(Date.parse(page.nextCursor)).toBeGreaterThan(Date.parse(cursor));
+      cursor = page.nextCursor;
+      if (page.complete) break;
+    }
+    expect(calls).toBeGreaterThan(1);
+    expect(new Set(seen)).toEqual(new Set(everyone));
+    // Only a call cut inside a run of equal times repeats that run; a handful at most.
+    expect(seen.length - everyone.length).toBeLessThan(everyone.length / 10);
+    await expect(source.listChanges(cursor)).resolves.toEqual({ patients: [], nextCursor: cursor, complete: true });
+
+    const changed = everyone[everyone.length >> 1]!;
+    const created = await fetch(`${base}/Observation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({
+        resourceType: 'Observation',
+        status: 'final',
+        code: { coding: [{ system: 'http://snomed.info/sct', code: '27113001', display: 'Body weight' }] },
+        subject: { reference: `Patient/${changed}` },
+        valueQuantity: { value: 64, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const after = await source.listChanges(cursor);
+    expect(after.patients.map((patient) => patient.id)).toEqual([changed]);
+    expect(after).toMatchObject({ nextCursor: after.patients[0]!.meta!.lastUpdated, complete: true });
+    expect(Date.parse(after.nextCursor)).toBeGreaterThan(Date.parse(cursor!));
+    await expect(source.listChanges(after.nextCursor)).resolves.toMatchObject({ patients: [], complete: true });
   });
 });
 

@@ -14,6 +14,8 @@ const PATIENT_PARAMS: Array<[string, SearchParamType, string]> = [
   ['birthdate', 'date', 'Date of birth, exact (YYYY-MM-DD, YYYY-MM or YYYY)'],
   ['address-postalcode', 'string', 'Postcode, starts-with, spaces ignored'],
   ['gender', 'token', 'male | female | other | unknown'],
+  ['_lastUpdated', 'date', 'When the trust last changed the record or its items: gt, ge, lt, le or eq a date or instant; repeat to AND'],
+  ['_sort', 'string', '_lastUpdated (oldest first) or -_lastUpdated; ties by id'],
 ];
 
 /** GET <base>/metadata: what this trust's API supports, as the router enforces it. */
@@ -51,7 +53,8 @@ export function capabilityStatement(profile: FhirSystemProfile, base: string, da
     rest: [
       {
         mode: 'server',
-        documentation: 'Searches page with _count (default 50, at most 1000) and _offset; follow the Bundle next link.',
+        documentation:
+          'Searches page with _count (default 50, at most 1000) and _offset; follow the Bundle next link (Patient searches by _lastUpdated continue after the last patient read, by _page_token).',
         resource: [patient, ...clinical],
       },
     ],

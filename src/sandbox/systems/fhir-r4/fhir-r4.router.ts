@@ -4,9 +4,12 @@ import { capabilityStatement } from './capability-statement.js';
 import { clinicalFilter, clinicalSupportedParameters, PATIENT_PARAMETERS } from './clinical-search.js';
 import type { ClinicalResourceType } from './fhir-system.js';
 import { badRequest, FhirRequestError, notFound, operationOutcome } from './operation-outcome.js';
-import { PATIENT_SEARCH_PARAMETERS, patientCriteria } from './patient-search.js';
+import { lastUpdatedRange, pageToken, parsePageToken } from './last-updated.js';
+import type { PatientCriterion } from './patient-index.js';
+import { PATIENT_SEARCH_PARAMETERS, patientCriteria, splitChangeSearch, type ChangeSearch } from './patient-search.js';
+import type { Bundle } from './r4-types.js';
 import { searchsetBundle } from './search-bundle.js';
-import { parseSearch } from './search-parameters.js';
+import { parseSearch, type ParsedSearch } from './search-parameters.js';
 import type { TrustRecords } from './trust-records.js';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -61,7 +64,13 @@ export function fhirR4Router(records: TrustRecords): Router {
     fhirRoute((request, response) => {
       const query = queryOf(request);
       const search = parseSearch('Patient', query, PATIENT_SEARCH_PARAMETERS);
-      const found = records.index.search(patientCriteria(records.index, search.clauses, profile.localIdSystem));
+      const { criteria: clauses, change } = splitChangeSearch(search.clauses);
+      const criteria = patientCriteria(records.index, clauses, profile.localIdSystem);
+      if (change) {
+        sendFhir(response, 200, changeSearchBundle(records, query, criteria, change, search));
+        return;
+      }
+      const found = records.index.search(criteria);
       const page = search.count > 0 ? found.slice(search.offset, search.offset + search.count) : [];
       sendFhir(
         response,
@@ -149,4 +158,37 @@ export function fhirR4Router(records: TrustRecords): Router {
   });
 
   return router;
+}
+
+/**
+ * Patients in lastUpdated order (ties by id). Without other criteria a page is read straight off
+ * the sorted index; next links carry the (time, id) the page ended on rather than an offset, so a
+ * patient updated while a client pages moves to the end without shifting one it has not seen yet.
+ */
+function changeSearchBundle(
+  records: TrustRecords,
+  query: URLSearchParams,
+  criteria: PatientCriterion[],
+  change: ChangeSearch,
+  search: ParsedSearch,
+): Bundle {
+  const page = records.changes.page({
+    range: lastUpdatedRange(change.lastUpdated),
+    descending: change.descending,
+    ...(change.pageToken !== undefined ? { anchor: parsePageToken(change.pageToken) } : {}),
+    offset: search.offset,
+    count: search.count,
+    ...(criteria.length > 0 ? { candidates: records.index.search(criteria) } : {}),
+  });
+  return searchsetBundle({
+    base: records.base,
+    resourceType: 'Patient',
+    query,
+    total: page.total,
+    entries: page.records.map((record) => records.patientResource(record)),
+    count: search.count,
+    offset: page.rank,
+    now: records.context.now(),
+    ...(page.more && page.last ? { nextPageToken: pageToken(page.last) } : {}),
+  });
 }

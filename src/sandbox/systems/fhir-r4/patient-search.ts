@@ -13,7 +13,40 @@ export const PATIENT_SEARCH_PARAMETERS: Readonly<Record<string, readonly string[
   birthdate: [],
   'address-postalcode': [],
   gender: [],
+  _lastUpdated: [],
+  _sort: [],
+  _page_token: [],
 };
+
+/** A Patient search by change time: the `_lastUpdated` clauses, the order, and where a page starts. */
+export interface ChangeSearch {
+  lastUpdated: SearchClause[];
+  descending: boolean;
+  pageToken?: string;
+}
+
+/**
+ * Takes the change-time clauses out of a Patient search. A search naming `_lastUpdated`, `_sort`
+ * or `_page_token` is answered in lastUpdated order (ascending unless `_sort=-_lastUpdated`).
+ */
+export function splitChangeSearch(clauses: SearchClause[]): { criteria: SearchClause[]; change?: ChangeSearch } {
+  const criteria = clauses.filter((clause) => !['_lastUpdated', '_sort', '_page_token'].includes(clause.name));
+  if (criteria.length === clauses.length) return { criteria };
+  let descending = false;
+  let pageToken: string | undefined;
+  for (const clause of clauses) {
+    if (clause.name === '_sort') {
+      if (clause.values.length !== 1 || !['_lastUpdated', '-_lastUpdated'].includes(clause.values[0]))
+        throw badRequest(`_sort "${clause.values.join(',')}" is not supported: sort by _lastUpdated or -_lastUpdated`, 'not-supported');
+      descending = clause.values[0] === '-_lastUpdated';
+    }
+    if (clause.name === '_page_token') pageToken = clause.values.join(',');
+  }
+  return {
+    criteria,
+    change: { lastUpdated: clauses.filter((clause) => clause.name === '_lastUpdated'), descending, ...(pageToken ? { pageToken } : {}) },
+  };
+}
 
 const BIRTH_DATE = /^(eq)?(\d{4}(-\d{2}(-\d{2})?)?)$/;
 const GENDERS = new Set(['male', 'female', 'other', 'unknown']);

@@ -19,6 +19,7 @@ import type {
 import type {
   AllergyItem,
   AppointmentItem,
+  CareItemOf,
   CarePlanItem,
   Coding,
   ConditionItem,
@@ -60,6 +61,7 @@ import {
 import { fhirDateTime, fhirInstant } from './fhir-dates.js';
 import { itemResourceId } from './fhir-ids.js';
 import { systemSourceUri, type FhirSystemProfile } from './fhir-system.js';
+import { itemChangedAtText } from './last-updated.js';
 
 /** The patient a clinical resource is rendered for, and which item ids it may reference. */
 export interface PatientScope {
@@ -106,14 +108,13 @@ export class R4ResourceRenderer {
     private readonly profile: FhirSystemProfile,
     organisations: readonly Organisation[],
     private readonly people: ReadonlyMap<string, Person>,
-    /** When the register was last loaded: the Patient resources' meta.lastUpdated. */
-    private readonly registerLoadedAt: string,
   ) {
     this.source = systemSourceUri(profile);
     this.organisations = new Map(organisations.map((organisation) => [organisation.code, organisation]));
   }
 
-  patient(record: SystemRecord, patientId: string): Patient {
+  /** lastUpdated: when the trust's record last changed (TrustRecords.lastUpdatedOf). */
+  patient(record: SystemRecord, patientId: string, lastUpdated: string): Patient {
     const identifier: Identifier[] = [
       {
         use: 'usual',
@@ -141,7 +142,7 @@ export class R4ResourceRenderer {
     return {
       resourceType: 'Patient',
       id: patientId,
-      meta: { versionId: '1', lastUpdated: this.registerLoadedAt, source: this.source, profile: [ukCoreProfile('Patient')] },
+      meta: { versionId: '1', lastUpdated, source: this.source, profile: [ukCoreProfile('Patient')] },
       identifier,
       active: true,
       name: [
@@ -421,15 +422,16 @@ export class R4ResourceRenderer {
     };
   }
 
-  private itemHeader(
-    resourceType: string,
-    item: { id: string; recordedAt: string },
-    scope: PatientScope,
-  ): { id: string; meta: Meta; identifier: Identifier[] } {
+  private itemHeader(resourceType: string, item: CareItemOf, scope: PatientScope): { id: string; meta: Meta; identifier: Identifier[] } {
     const id = itemResourceId(scope.patientId, scope.record.personId, item.id);
     return {
       id,
-      meta: { versionId: '1', lastUpdated: fhirInstant(item.recordedAt), source: this.source, profile: [ukCoreProfile(resourceType)] },
+      meta: {
+        versionId: '1',
+        lastUpdated: fhirInstant(itemChangedAtText(item)),
+        source: this.source,
+        profile: [ukCoreProfile(resourceType)],
+      },
       identifier: [{ system: `${this.source}/${resourceType.toLowerCase()}`, value: id }],
     };
   }

@@ -14,6 +14,8 @@ export interface BundlePage {
   count: number;
   offset: number;
   now: Date;
+  /** Pages in lastUpdated order continue after a (time, id) instead of at an offset: see changeSearchBundle. */
+  nextPageToken?: string;
 }
 
 /**
@@ -23,7 +25,9 @@ export interface BundlePage {
 export function searchsetBundle(page: BundlePage): Bundle {
   const { base, resourceType, query, total, entries, count, offset } = page;
   const link: BundleLink[] = [{ relation: 'self', url: pageUrl(base, resourceType, query) }];
-  if (count > 0 && offset + count < total) {
+  if (count > 0 && page.nextPageToken !== undefined) {
+    link.push({ relation: 'next', url: pageUrl(base, resourceType, query, { _count: count, _page_token: page.nextPageToken }) });
+  } else if (count > 0 && offset + count < total) {
     link.push({ relation: 'next', url: pageUrl(base, resourceType, query, { _count: count, _offset: offset + count }) });
   }
   if (count > 0 && offset > 0) {
@@ -48,11 +52,17 @@ export function searchsetBundle(page: BundlePage): Bundle {
   };
 }
 
-function pageUrl(base: string, resourceType: string, query: URLSearchParams, paging?: { _count: number; _offset: number }): string {
+function pageUrl(
+  base: string,
+  resourceType: string,
+  query: URLSearchParams,
+  paging?: { _count: number } & ({ _offset: number } | { _page_token: string }),
+): string {
   const params = new URLSearchParams(query);
   if (paging) {
-    params.set('_count', String(paging._count));
-    params.set('_offset', String(paging._offset));
+    // A page starts either at an offset or after a token, never both.
+    params.delete('_offset' in paging ? '_page_token' : '_offset');
+    for (const [name, value] of Object.entries(paging)) params.set(name, String(value));
   }
   const search = params.toString();
   return `${base}/${resourceType}${search ? `?${search}` : ''}`;

@@ -4,6 +4,7 @@ import type { SystemRecord } from '../../records/system-record.types.js';
 import type { SandboxContext } from '../../server/sandbox-context.js';
 import { FHIR_ID, itemResourceId, patientPartOfItemId } from './fhir-ids.js';
 import type { ClinicalResourceType, FhirSystemProfile } from './fhir-system.js';
+import { instantMs, instantString, itemChangedAt, LastUpdatedIndex } from './last-updated.js';
 import { badRequest, notFound } from './operation-outcome.js';
 import { PatientIndex } from './patient-index.js';
 import type { Patient, Resource } from './r4-types.js';
@@ -16,6 +17,8 @@ import { R4ResourceRenderer, type PatientScope } from './resource-renderers.js';
 export class TrustRecords {
   readonly index: PatientIndex;
   readonly renderer: R4ResourceRenderer;
+  /** The register by change time, for `_lastUpdated` searches. */
+  readonly changes: LastUpdatedIndex;
   /** Items created through this API, with the record (local id) they were created on. */
   private readonly createdOn = new Map<string, string>();
 
@@ -24,12 +27,15 @@ export class TrustRecords {
     readonly profile: FhirSystemProfile,
   ) {
     this.index = new PatientIndex(context.directories[profile.system]);
-    this.renderer = new R4ResourceRenderer(
-      profile,
-      context.population.organisations,
-      context.people,
-      `${context.population.referenceDate}T00:00:00Z`,
+    this.renderer = new R4ResourceRenderer(profile, context.population.organisations, context.people);
+    this.changes = new LastUpdatedIndex(
+      this.index.records,
+      (record) => this.index.idOf(record),
+      (record) => this.lastUpdatedOf(record),
     );
+    // Live events add and update items straight in the history store; each is announced once done.
+    context.events.on('event', (event) => this.touched(event.personId));
+    this.changes.warm();
   }
 
   /** The trust's FHIR base URL, e.g. http://127.0.0.1:4000/acute. */
@@ -44,7 +50,34 @@ export class TrustRecords {
   }
 
   patientResource(record: SystemRecord): Patient {
-    return this.renderer.patient(record, this.index.idOf(record));
+    return this.renderer.patient(record, this.index.idOf(record), instantString(this.lastUpdatedOf(record)));
+  }
+
+  /**
+   * When the trust's record of the patient last changed, in ms: the latest of its own items'
+   * times. A record with none (a duplicate registration, someone known but with nothing on file)
+   * dates from the person's first item at the trust, or failing that a day of the five years
+   * before the reference date drawn from its local id. Worked out from the history every time,
+   * so it moves as items are added.
+   */
+  lastUpdatedOf(record: SystemRecord): number {
+    let latest = -Infinity;
+    forEachItem(this.historyOf(record), (item) => (latest = Math.max(latest, itemChangedAt(item))));
+    if (latest > -Infinity) return latest;
+    let first = Infinity;
+    forEachItem(this.context.histories.forSystem(record.personId, this.profile.system), (item) => {
+      first = Math.min(first, instantMs(item.recordedAt));
+    });
+    if (first < Infinity) return first;
+    const referenceDay = instantMs(this.context.population.referenceDate);
+    const birthDay = instantMs(record.birthDate);
+    const daysBack = [...record.localId].reduce((sum, char) => (sum * 31 + char.charCodeAt(0)) % 1826, 7);
+    return Math.max(birthDay, referenceDay - daysBack * 86_400_000);
+  }
+
+  /** Re-sorts a person's records in the change index after their items changed. */
+  private touched(personId: string): void {
+    for (const record of this.context.directories[this.profile.system].byPersonId.get(personId) ?? []) this.changes.refresh(record);
   }
 
   /** The patient a patient= or subject= value names: id, Patient/id or an absolute URL of one. */
@@ -117,11 +150,12 @@ export class TrustRecords {
   store(record: SystemRecord, item: CareItemOf): void {
     this.createdOn.set(item.id, record.localId);
     this.context.histories.add(record.personId, item);
+    this.changes.refresh(record);
   }
 }
 
-function itemIds(history: ClinicalHistory): Set<string> {
-  const ids = new Set<string>();
+function forEachItem(history: ClinicalHistory | undefined, visit: (item: CareItemOf) => void): void {
+  if (!history) return;
   for (const list of [
     history.conditions,
     history.allergies,
@@ -132,7 +166,12 @@ function itemIds(history: ClinicalHistory): Set<string> {
     history.appointments,
     history.carePlans,
   ]) {
-    for (const item of list) ids.add(item.id);
+    for (const item of list) visit(item);
   }
+}
+
+function itemIds(history: ClinicalHistory): Set<string> {
+  const ids = new Set<string>();
+  forEachItem(history, (item) => ids.add(item.id));
   return ids;
 }
