@@ -14,7 +14,11 @@ export interface SourceDemographics {
   postcode?: string;
   addressLines?: string[];
   deceased?: string | boolean;
+  /** ODS code of the GP practice the source says the person is registered with. */
+  gpPracticeCode?: string;
 }
+
+const ODS_ORGANISATION_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
 
 const byUse = (use: string | undefined) => (use === 'usual' ? 0 : use === 'official' ? 1 : use === undefined ? 2 : use === 'old' ? 9 : 5);
 
@@ -37,6 +41,10 @@ export function demographicsOf(patient: R4Patient): SourceDemographics {
     .sort((a, b) => (a.use === 'home' ? -1 : b.use === 'home' ? 1 : 0))[0];
   if (address?.postalCode) demographics.postcode = address.postalCode.toUpperCase().replace(/\s+/g, ' ').trim();
   if (address?.line?.length) demographics.addressLines = address.line;
+  const practice = patient.generalPractitioner?.find(
+    (reference) => reference.identifier?.system === ODS_ORGANISATION_SYSTEM && reference.identifier.value,
+  );
+  if (practice?.identifier?.value) demographics.gpPracticeCode = practice.identifier.value;
   if (patient.deceasedDateTime) demographics.deceased = patient.deceasedDateTime;
   else if (patient.deceasedBoolean) demographics.deceased = true;
   return demographics;

@@ -52,7 +52,7 @@ describe('background sync of a source into the identity index', () => {
 
   it('schedules a sync only for enabled sources that can list their changes', async () => {
     const sources = await hub.app.get(SourceRegistry).list();
-    const listing = sources.filter((source) => ['acute', 'mental-health', 'social-care'].includes(source.kind));
+    const listing = sources.filter((source) => ['acute', 'mental-health', 'social-care', 'gp'].includes(source.kind));
     const scheduled = await eventually(async () => {
       const ids = await hub.app.get(JobDispatcher).schedulerIds(syncSource);
       return ids.length === listing.length ? ids : undefined;
@@ -82,6 +82,68 @@ describe('background sync of a source into the identity index', () => {
     expect(rows.some((row) => row.invalid_nhs_number)).toBe(
       patients.some((patient) => patient.nhsNumber && !isValidNhsNumber(patient.nhsNumber)),
     );
+  });
+
+  it('scans a GP practice for the patients other sources say are registered there', async () => {
+    const sources = await hub.app.get(SourceRegistry).list();
+    const acute = sources.find((source) => source.kind === 'acute')!;
+    // The hospital's patients name their practice; that is where a scan finds candidates.
+    await eventually(async () => {
+      const [row] = await query<{ count: string }>(`SELECT count(*) FROM source_identity WHERE source_id = $1`, [acute.id]);
+      return Number(row!.count) === sandbox.context.directories.acute.records.length ? true : undefined;
+    }, 30_000);
+    const [busiest] = await query<{ code: string }>(
+      `SELECT demographics->>'gpPracticeCode' AS code FROM source_identity WHERE nhs_number IS NOT NULL AND demographics ? 'gpPracticeCode'
+       GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`,
+    );
+    const practice = sources.find((source) => source.kind === 'gp' && source.organisationCode === busiest!.code)!;
+    const candidates = (
+      await query<{ nhs_number: string }>(
+        `SELECT DISTINCT nhs_number FROM source_identity WHERE nhs_number IS NOT NULL AND demographics->>'gpPracticeCode' = $1`,
+        [practice.organisationCode],
+      )
+    ).map((row) => row.nhs_number);
+    expect(candidates.length).toBeGreaterThan(5);
+
+    // The practice may have been scanned at start, before the hospital was synced: wait for a run of our own.
+    const [previous] = await query<{ runs: number }>(`SELECT runs FROM source_sync_state WHERE source_id = $1`, [practice.id]);
+    await hub.app.get(JobDispatcher).enqueue(syncSource, { sourceId: practice.id });
+    const found = await eventually(async () => {
+      const [state] = await query<{ status: string; runs: number }>(`SELECT status, runs FROM source_sync_state WHERE source_id = $1`, [
+        practice.id,
+      ]);
+      if (!state || state.runs <= (previous?.runs ?? 0) || state.status === 'running') return undefined;
+      return query<{ local_id: string; nhs_number: string }>(`SELECT local_id, nhs_number FROM source_identity WHERE source_id = $1`, [
+        practice.id,
+      ]);
+    }, 30_000);
+    const gp = sandbox.context.directories.gp;
+    const heldThere = (nhsNumber: string) =>
+      (gp.byNhsNumber.get(nhsNumber) ?? []).some((record) => record.organisationCode === practice.organisationCode && !record.deathDate);
+    // Everything recorded is a candidate the practice really holds, keyed by NHS number…
+    for (const row of found) {
+      expect(row.local_id).toBe(row.nhs_number);
+      expect(candidates).toContain(row.nhs_number);
+      expect(heldThere(row.nhs_number)).toBe(true);
+    }
+    // …and every candidate it plainly holds (one living record, the number its own) was found.
+    const plainlyHeld = candidates.filter((nhsNumber) => {
+      const records = gp.byNhsNumber.get(nhsNumber) ?? [];
+      return (
+        records.length === 1 &&
+        records[0]!.organisationCode === practice.organisationCode &&
+        !records[0]!.deathDate &&
+        !records[0]!.errors.includes('wrong-nhs-number')
+      );
+    });
+    expect(plainlyHeld.length).toBeGreaterThan(0);
+    expect(found.map((row) => row.nhs_number)).toEqual(expect.arrayContaining(plainlyHeld));
+    const [state] = await query<{ cursor: string | null; status: string }>(
+      `SELECT cursor, status FROM source_sync_state WHERE source_id = $1`,
+      [practice.id],
+    );
+    // A finished scan starts again from the beginning next time.
+    expect(state).toEqual({ cursor: null, status: 'idle' });
   });
 
   it('records every client of the council once, with their demographics, and a second run changes nothing', async () => {
@@ -130,19 +192,22 @@ describe('background sync of a source into the identity index', () => {
 
   it('skips a disabled source and marks a source that cannot list changes', async () => {
     const registry = hub.app.get(SourceRegistry);
-    // A GP Connect practice cannot list its patients' changes.
-    const practice = (await registry.list()).find((source) => source.kind === 'gp')!;
-    await hub.app.get(JobDispatcher).enqueue(syncSource, { sourceId: practice.id });
+    // PDS can neither list changes nor be scanned: it traces on demand.
+    const pds = (await registry.list()).find((source) => source.kind === 'pds')!;
+    await hub.app.get(JobDispatcher).enqueue(syncSource, { sourceId: pds.id });
     const state = await eventually(async () => {
-      const [row] = await query<{ status: string }>(`SELECT status FROM source_sync_state WHERE source_id = $1`, [practice.id]);
+      const [row] = await query<{ status: string }>(`SELECT status FROM source_sync_state WHERE source_id = $1`, [pds.id]);
       return row && row.status !== 'running' ? row : undefined;
     });
     expect(state.status).toBe('unsupported');
-    const pds = (await registry.list()).find((source) => source.kind === 'pds')!;
-    await registry.setEnabled(pds.id, false);
-    await hub.app.get(JobDispatcher).enqueue(syncSource, { sourceId: pds.id });
+    const mentalHealth = (await registry.list()).find((source) => source.kind === 'mental-health')!;
+    await registry.setEnabled(mentalHealth.id, false);
+    const [before] = await query<{ runs: number }>(`SELECT runs FROM source_sync_state WHERE source_id = $1`, [mentalHealth.id]);
+    await hub.app.get(JobDispatcher).enqueue(syncSource, { sourceId: mentalHealth.id });
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(await query(`SELECT * FROM source_sync_state WHERE source_id = $1`, [pds.id])).toEqual([]);
+    const [after] = await query<{ runs: number }>(`SELECT runs FROM source_sync_state WHERE source_id = $1`, [mentalHealth.id]);
+    expect(after?.runs).toBe(before?.runs);
+    await registry.setEnabled(mentalHealth.id, true);
   });
 
   it('shows a failing source in readiness detail and operator GraphQL, and stays ready', async () => {

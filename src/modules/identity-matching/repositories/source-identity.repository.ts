@@ -61,6 +61,20 @@ export class SourceIdentityRepository {
     return outcome;
   }
 
+  /**
+   * NHS numbers a practice may hold, after `afterNhsNumber`, in order: those any source says are
+   * registered with it, and those the practice itself gave before. What a GP Connect scan reads.
+   */
+  async practiceCandidates(practiceSourceId: string, practiceCode: string, afterNhsNumber: string, limit: number): Promise<string[]> {
+    const rows: Array<{ nhs_number: string }> = await this.dataSource.query(
+      `SELECT DISTINCT nhs_number FROM source_identity
+       WHERE nhs_number > $3 AND (demographics->>'gpPracticeCode' = $2 OR source_id = $1)
+       ORDER BY nhs_number LIMIT $4`,
+      [practiceSourceId, practiceCode, afterNhsNumber, limit],
+    );
+    return rows.map((row) => row.nhs_number);
+  }
+
   async forSource(sourceId: string): Promise<StoredSourceIdentity[]> {
     const rows: StoredSourceIdentity[] = await this.dataSource.query(
       `SELECT source_id AS "sourceId", local_id AS "localId", nhs_number AS "nhsNumber", family, given,

@@ -10,7 +10,8 @@ export const SYNC_INTERVAL_MS = 5 * 60_000;
 const RECONCILE_INTERVAL_MS = 60_000;
 
 /**
- * One repeatable sync per enabled source that can list changes. Workers reconcile the schedules
+ * One repeatable sync per enabled source that can list changes, and per GP Connect practice
+ * (scanned, as a practice cannot list its patients). Workers reconcile the schedules
  * with the registry at start and every minute, so adding, disabling or changing a source is
  * followed without a restart.
  */
@@ -42,7 +43,10 @@ export class SourceSyncScheduler implements OnApplicationBootstrap, OnApplicatio
   async reconcile(): Promise<string[]> {
     const wanted = (await this.registry.list()).filter(
       (source) =>
-        source.enabled && (source.capabilities.changeFeed === 'last-updated' || source.capabilities.changeFeed === 'changes-endpoint'),
+        source.enabled &&
+        (source.capabilities.changeFeed === 'last-updated' ||
+          source.capabilities.changeFeed === 'changes-endpoint' ||
+          source.protocol === 'gp-connect'),
     );
     const wantedIds = new Set(wanted.map((source) => schedulerId(source.id)));
     for (const existing of await this.dispatcher.schedulerIds(syncSource)) {

@@ -44,6 +44,11 @@ export class SyncStateRepository {
     ]);
   }
 
+  /** A full scan reached the end: the next run starts again from the beginning. */
+  async scanCompleted(sourceId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE source_sync_state SET cursor = NULL WHERE source_id = $1`, [sourceId]);
+  }
+
   async finished(sourceId: string, status: 'idle' | 'unsupported'): Promise<void> {
     await this.dataSource.query(`UPDATE source_sync_state SET status = $2, last_finished_at = now() WHERE source_id = $1`, [
       sourceId,

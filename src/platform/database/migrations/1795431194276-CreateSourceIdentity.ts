@@ -27,6 +27,8 @@ export class CreateSourceIdentity1795431194276 implements MigrationInterface {
       )`);
     await queryRunner.query(`CREATE INDEX source_identity_nhs_number ON source_identity (nhs_number) WHERE nhs_number IS NOT NULL`);
     await queryRunner.query(`CREATE INDEX source_identity_family_birth ON source_identity (lower(family), birth_date)`);
+    // GP Connect scans: who any source says is registered with a practice.
+    await queryRunner.query(`CREATE INDEX source_identity_gp_practice ON source_identity ((demographics->>'gpPracticeCode'), nhs_number)`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
