@@ -5,6 +5,7 @@ export { SourceRegistry, REGISTRY_REFRESH_MS, type Source, type SeedResult } fro
 export { SourceRegistryError } from './source-connectors.errors.js';
 export { SourceConnectors, type SourceHealth } from './connectors/source-connectors.service.js';
 export { PdsConnector } from './connectors/pds.connector.js';
+export { FeedPatients, feedPatientChanged, type FeedPatient, type FeedPatientChangedData } from './hl7/feed-patients.js';
 export type {
   SourceConnector,
   SourceEndpoint,

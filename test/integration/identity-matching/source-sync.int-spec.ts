@@ -15,6 +15,8 @@ import { dropDatabase, ensureDatabaseExists, migrateUp } from '../../../src/plat
 import { JobDispatcher } from '../../../src/platform/queue/index.js';
 import { generatePopulation } from '../../../src/sandbox/population/generate-population.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/server/sandbox-server.js';
+import { Hl7Feed } from '../../../src/sandbox/systems/acute/hl7-feed.js';
+import { Hl7Listener } from '../../../src/modules/source-connectors/hl7/hl7-listener.js';
 import { eventually, startTestHub } from '../../setup/test-hub.js';
 import { freshDatabaseUrl } from '../../setup/test-run.js';
 
@@ -146,11 +148,54 @@ describe('background sync of a source into the identity index', () => {
     expect(state).toEqual({ cursor: null, status: 'idle' });
   });
 
+  it('takes a hospital patient’s demographics from its ADT feed at once, without waiting for a sync', async () => {
+    const acute = (await hub.app.get(SourceRegistry).list()).find((source) => source.kind === 'acute')!;
+    const patient = sandbox.context.directories.acute.records.find(
+      (record) => !record.duplicateOf && !record.deathDate && record.nhsNumber,
+    )!;
+    await eventually(
+      async () =>
+        (await query(`SELECT 1 FROM source_identity WHERE source_id = $1 AND local_id = $2`, [acute.id, patient.localId])).length
+          ? true
+          : undefined,
+      30_000,
+    );
+    await query(`DELETE FROM source_identity WHERE source_id = $1 AND local_id = $2`, [acute.id, patient.localId]);
+    const feed = new Hl7Feed(sandbox.context, `127.0.0.1:${hub.app.get(Hl7Listener).port}`);
+    feed.start();
+    try {
+      const event = await fetch(`${sandbox.url}/sandbox/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'admission', personId: patient.personId }),
+      });
+      expect(event.status).toBe(201);
+      const [row] = await eventually(async () => {
+        const rows = await query<{ nhs_number: string; family: string; birth_date: string }>(
+          `SELECT nhs_number, family, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM source_identity WHERE source_id = $1 AND local_id = $2`,
+          [acute.id, patient.localId],
+        );
+        return rows.length ? rows : undefined;
+      }, 20_000);
+      expect(row).toEqual({ nhs_number: patient.nhsNumber, family: patient.family, birth_date: patient.birthDate });
+    } finally {
+      await feed.stop();
+    }
+  });
+
   it('records every client of the council once, with their demographics, and a second run changes nothing', async () => {
     const socialCare = (await hub.app.get(SourceRegistry).list()).find((source) => source.kind === 'social-care')!;
     const clients = sandbox.context.directories['social-care'].records;
     const dispatcher = hub.app.get(JobDispatcher);
+    // A run may have started with the hub; wait for one of our own to finish.
+    const [previous] = await query<{ runs: number }>(`SELECT runs FROM source_sync_state WHERE source_id = $1`, [socialCare.id]);
     await dispatcher.enqueue(syncSource, { sourceId: socialCare.id });
+    await eventually(async () => {
+      const [state] = await query<{ runs: number; status: string }>(`SELECT runs, status FROM source_sync_state WHERE source_id = $1`, [
+        socialCare.id,
+      ]);
+      return state && state.runs > (previous?.runs ?? 0) && state.status !== 'running' ? true : undefined;
+    }, 20_000);
     const rows = await eventually(async () => {
       const found = await query<{ local_id: string; nhs_number: string | null; family: string; birth_date: string }>(
         `SELECT local_id, nhs_number, family, to_char(birth_date, 'YYYY-MM-DD') AS birth_date FROM source_identity WHERE source_id = $1`,
@@ -180,7 +225,7 @@ describe('background sync of a source into the identity index', () => {
       const [again] = await query<{ runs: number; status: string }>(`SELECT runs, status FROM source_sync_state WHERE source_id = $1`, [
         socialCare.id,
       ]);
-      return again!.runs >= 2 && again!.status === 'idle' ? true : undefined;
+      return again!.runs > state!.runs && again!.status === 'idle' ? true : undefined;
     }, 20_000);
     const after = await query<{ count: string; changed_at: Date }>(
       `SELECT count(*) AS count, max(changed_at) AS changed_at FROM source_identity WHERE source_id = $1`,

@@ -37,21 +37,28 @@ export class SourceIdentityRepository {
    * record again only moves last_seen_at; changed_at moves only when the demographics changed,
    * so running a sync twice has one effect.
    */
-  async record(sourceId: string, identities: SeenIdentity[]): Promise<RecordOutcome> {
+  async record(sourceId: string, identities: SeenIdentity[], mode: 'replace' | 'merge' = 'replace'): Promise<RecordOutcome> {
     const outcome: RecordOutcome = { added: 0, changed: 0, unchanged: 0 };
     if (identities.length === 0) return outcome;
     const unique = [...new Map(identities.map((identity) => [identity.localId, identity])).values()];
+    // A full record (a sync) replaces what was known; a partial one (a feed message) adds to it.
+    const next = `(CASE WHEN $3::boolean THEN source_identity.demographics || EXCLUDED.demographics ELSE EXCLUDED.demographics END)`;
     const rows: Array<{ inserted: boolean; changed: boolean }> = await this.dataSource.query(
       `INSERT INTO source_identity (source_id, local_id, nhs_number, family, given, birth_date, gender, postcode, demographics)
        SELECT $1, item->>'localId', item->'d'->>'nhsNumber', item->'d'->>'family', item->'d'->>'given',
               (item->'d'->>'birthDate')::date, item->'d'->>'gender', item->'d'->>'postcode', item->'d'
        FROM jsonb_array_elements($2::jsonb) AS item
        ON CONFLICT (source_id, local_id) DO UPDATE SET
-         nhs_number = EXCLUDED.nhs_number, family = EXCLUDED.family, given = EXCLUDED.given, birth_date = EXCLUDED.birth_date,
-         gender = EXCLUDED.gender, postcode = EXCLUDED.postcode, demographics = EXCLUDED.demographics, last_seen_at = now(),
-         changed_at = CASE WHEN source_identity.demographics IS DISTINCT FROM EXCLUDED.demographics THEN now() ELSE source_identity.changed_at END
+         nhs_number = ${next}->>'nhsNumber', family = ${next}->>'family', given = ${next}->>'given',
+         birth_date = (${next}->>'birthDate')::date, gender = ${next}->>'gender', postcode = ${next}->>'postcode',
+         demographics = ${next}, last_seen_at = now(),
+         changed_at = CASE WHEN source_identity.demographics IS DISTINCT FROM ${next} THEN now() ELSE source_identity.changed_at END
        RETURNING (xmax = 0) AS inserted, (changed_at = now()) AS changed`,
-      [sourceId, JSON.stringify(unique.map((identity) => ({ localId: identity.localId, d: validDate(identity.demographics) })))],
+      [
+        sourceId,
+        JSON.stringify(unique.map((identity) => ({ localId: identity.localId, d: validDate(identity.demographics) }))),
+        mode === 'merge',
+      ],
     );
     for (const row of rows) {
       if (row.inserted) outcome.added += 1;

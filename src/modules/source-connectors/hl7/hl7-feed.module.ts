@@ -1,6 +1,7 @@
 import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../../platform/config/index.js';
 import { JobDispatcher, QueueModule } from '../../../platform/queue/index.js';
+import { feedPatientChanged } from './feed-patients.js';
 import { Hl7Listener } from './hl7-listener.js';
 import { Hl7MessageProcessor } from './hl7-message-processor.js';
 import {
@@ -29,7 +30,7 @@ export class Hl7SweepScheduler implements OnApplicationBootstrap {
 
 /** The inbound HL7 v2 feed: MLLP listener, durable inbox, and the job that applies each message. */
 @Module({
-  imports: [QueueModule.forJobs([processHl7Message, enqueueStalledHl7Messages])],
+  imports: [QueueModule.forJobs([processHl7Message, enqueueStalledHl7Messages, feedPatientChanged])],
   providers: [
     Hl7InboxRepository,
     CareEventRepository,

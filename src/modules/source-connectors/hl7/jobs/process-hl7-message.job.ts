@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { defineJob, JobHandler, QueueName, type JobContext, type JobEnvelope } from '../../../../platform/queue/index.js';
+import { defineJob, JobDispatcher, JobHandler, QueueName, type JobContext, type JobEnvelope } from '../../../../platform/queue/index.js';
+import { feedPatientChanged } from '../feed-patients.js';
 import { Hl7MessageProcessor, safeErrorText } from '../hl7-message-processor.js';
 import { Hl7InboxRepository } from '../repositories/hl7-inbox.repository.js';
 
@@ -24,6 +25,7 @@ export class ProcessHl7MessageJob {
   constructor(
     private readonly processor: Hl7MessageProcessor,
     private readonly inbox: Hl7InboxRepository,
+    private readonly dispatcher: JobDispatcher,
   ) {}
 
   @JobHandler(processHl7Message)
@@ -31,10 +33,27 @@ export class ProcessHl7MessageJob {
     try {
       const outcome = await this.processor.processInOrder(data.inboxId);
       if (outcome === 'missing') this.logger.warn(`HL7 inbox message ${data.inboxId} not found`);
+      // The message has taken effect; a failed announcement must not make it look failed (the periodic sync catches up).
+      if (outcome === 'processed') {
+        await this.announcePatient(data.inboxId).catch((error: unknown) =>
+          this.logger.warn(`HL7 inbox message ${data.inboxId}: patient change not announced (${safeErrorText(error)})`),
+        );
+      }
     } catch (error) {
       const final = context.attemptsMade + 1 >= (processHl7Message.options?.attempts ?? 1);
       await this.inbox.recordFailure(data.inboxId, safeErrorText(error), final).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Tells whoever keeps identities that this patient's demographics may have changed (after commit). */
+  private async announcePatient(inboxId: string): Promise<void> {
+    const patientKey = (await this.inbox.find(inboxId))?.patientKey;
+    const separator = patientKey?.indexOf('|') ?? -1;
+    if (!patientKey || separator < 0) return;
+    const facility = patientKey.slice(0, separator);
+    const localId = patientKey.slice(separator + 1);
+    if (facility.length > 128 || localId.length > 128) return;
+    await this.dispatcher.enqueue(feedPatientChanged, { facility, localId });
   }
 }
