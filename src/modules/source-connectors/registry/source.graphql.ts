@@ -1,8 +1,9 @@
-import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType, PartialType } from '@nestjs/graphql';
 
 // The operator's view of the registry in GraphQL. Kinds, protocols and sections are strings
 // checked by the registry's own rules, so every interface refuses the same things the same way.
 
+@InputType('SourceAuthenticationInput')
 @ObjectType('SourceAuthentication', {
   description: 'How the hub authenticates to a source; secrets are named environment variables, never values.',
 })
@@ -74,32 +75,7 @@ export class SourceType {
 }
 
 @InputType()
-export class SourceAuthenticationInput {
-  @Field()
-  type: string;
-  @Field({ nullable: true })
-  tokenVariable?: string;
-  @Field({ nullable: true })
-  tokenUrl?: string;
-  @Field({ nullable: true })
-  clientId?: string;
-  @Field({ nullable: true })
-  secretVariable?: string;
-  @Field({ nullable: true })
-  scope?: string;
-}
-
-@InputType()
-export class SourceCapabilitiesInput {
-  @Field(() => [String], { nullable: true })
-  sections?: string[];
-  @Field({ nullable: true })
-  demographicSearch?: boolean;
-  @Field({ nullable: true })
-  acceptsWrites?: boolean;
-  @Field({ nullable: true })
-  changeFeed?: string;
-}
+export class SourceCapabilitiesInput extends PartialType(SourceCapabilitiesType, InputType) {}
 
 @InputType()
 export class AddSourceInput {
@@ -113,8 +89,8 @@ export class AddSourceInput {
   protocol: string;
   @Field()
   baseUrl: string;
-  @Field(() => SourceAuthenticationInput, { nullable: true })
-  authentication?: SourceAuthenticationInput;
+  @Field(() => SourceAuthenticationType, { nullable: true })
+  authentication?: SourceAuthenticationType;
   @Field(() => Int, { nullable: true })
   timeoutMs?: number;
   @Field({ nullable: true })
@@ -124,23 +100,4 @@ export class AddSourceInput {
 }
 
 @InputType()
-export class ChangeSourceInput {
-  @Field({ nullable: true })
-  organisationCode?: string;
-  @Field({ nullable: true })
-  name?: string;
-  @Field({ nullable: true })
-  kind?: string;
-  @Field({ nullable: true })
-  protocol?: string;
-  @Field({ nullable: true })
-  baseUrl?: string;
-  @Field(() => SourceAuthenticationInput, { nullable: true })
-  authentication?: SourceAuthenticationInput;
-  @Field(() => Int, { nullable: true })
-  timeoutMs?: number;
-  @Field({ nullable: true })
-  enabled?: boolean;
-  @Field(() => SourceCapabilitiesInput, { nullable: true })
-  capabilities?: SourceCapabilitiesInput;
-}
+export class ChangeSourceInput extends PartialType(AddSourceInput) {}
