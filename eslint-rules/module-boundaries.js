@@ -4,15 +4,13 @@
 // - platform/ and fhir/ import no module (the ground knows nothing of the product);
 // - fhir/ imports nothing of the platform (it stays free of Nest and I/O);
 // - nothing in the product imports the sandbox, which is reached only over the network,
-//   and the sandbox imports no module. Tests (*.spec.ts beside the code) may use it.
+//   and the sandbox imports no module. Tests that start the sandbox live under test/.
 import path from 'node:path';
 
 /** Where a file sits: { zone, name } with zone one of module, platform, fhir, sandbox, app, outside. */
 export function locate(file, root) {
   const relative = path.relative(path.join(root, 'src'), file).split(path.sep);
   if (relative[0] === '..' || path.isAbsolute(relative.join('/'))) return { zone: 'outside' };
-  // Tests beside the code stand outside the product: they may start the sandbox to talk to.
-  if (/\.spec\.[cm]?[jt]s$/.test(file)) return { zone: 'outside' };
   const [top, name] = relative;
   if (top === 'modules' && relative.length > 2) return { zone: 'module', name, rest: relative.slice(2).join('/') };
   if (top === 'platform' && relative.length > 2) return { zone: 'platform', name, rest: relative.slice(2).join('/') };

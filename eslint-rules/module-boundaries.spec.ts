@@ -36,8 +36,13 @@ describe('module boundaries', () => {
     expect(importing('src/modules/source-connectors/index.ts', 'src/sandbox/gp-system')).toMatch(/only over the network/);
     expect(importing('src/sandbox/gp-system.ts', 'src/modules/governance/index')).toMatch(/must not import the product/);
     expect(importing('src/sandbox/gp-system.ts', 'src/fhir/index')).toBeNull();
-    // A test beside a connector may start the sandbox to talk to over HTTP.
-    expect(importing('src/modules/source-connectors/connectors/fhir-r4.connector.spec.ts', 'src/sandbox/server/sandbox-server')).toBeNull();
+    // Even a test beside product code may not: tests that start the sandbox live under test/.
+    expect(importing('src/modules/source-connectors/connectors/fhir-r4.connector.spec.ts', 'src/sandbox/server/sandbox-server')).toMatch(
+      /only over the network/,
+    );
+    expect(
+      importing('test/integration/source-connectors/connectors/fhir-r4.connector.int-spec.ts', 'src/sandbox/server/sandbox-server'),
+    ).toBeNull();
   });
 
   it('leaves tests and tools alone', () => {

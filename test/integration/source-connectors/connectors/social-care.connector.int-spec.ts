@@ -1,10 +1,10 @@
-import { generatePopulation } from '../../../sandbox/population/generate-population.js';
-import type { SystemRecord } from '../../../sandbox/records/system-record.types.js';
-import { startSandbox, type RunningSandbox } from '../../../sandbox/server/sandbox-server.js';
-import { SocialCareConnector } from './social-care.connector.js';
-import { oneLineAddress } from './social-care.mapping.js';
-import type { SourceEndpoint } from './source-connector.js';
-import { r4Errors } from '../../../../test/setup/r4-validation.js';
+import { generatePopulation } from '../../../../src/sandbox/population/generate-population.js';
+import type { SystemRecord } from '../../../../src/sandbox/records/system-record.types.js';
+import { startSandbox, type RunningSandbox } from '../../../../src/sandbox/server/sandbox-server.js';
+import { SocialCareConnector } from '../../../../src/modules/source-connectors/connectors/social-care.connector.js';
+import { oneLineAddress } from '../../../../src/modules/source-connectors/connectors/social-care.mapping.js';
+import type { SourceEndpoint } from '../../../../src/modules/source-connectors/connectors/source-connector.js';
+import { r4Errors } from '../../../setup/r4-validation.js';
 
 // The social care connector against the sandbox council API; every resource it makes is checked
 // as R4 with medplum's validator.

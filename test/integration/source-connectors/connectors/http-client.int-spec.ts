@@ -3,11 +3,11 @@ import type { AddressInfo } from 'node:net';
 
 import { decodeJwt } from 'jose';
 
-import { generatePopulation } from '../../../sandbox/population/generate-population.js';
-import { startSandbox, type RunningSandbox } from '../../../sandbox/server/sandbox-server.js';
-import { SourceHttpClient, SourceHttpError } from './http-client.js';
-import type { SourceAuthentication, SourceEndpoint } from './source-connector.js';
-import { caught } from '../../../../test/setup/caught.js';
+import { generatePopulation } from '../../../../src/sandbox/population/generate-population.js';
+import { startSandbox, type RunningSandbox } from '../../../../src/sandbox/server/sandbox-server.js';
+import { SourceHttpClient, SourceHttpError } from '../../../../src/modules/source-connectors/connectors/http-client.js';
+import type { SourceAuthentication, SourceEndpoint } from '../../../../src/modules/source-connectors/connectors/source-connector.js';
+import { caught } from '../../../setup/caught.js';
 
 // Authentication against real servers (the sandbox's staff identity provider for OAuth2 client
 // credentials) and the mapping of HTTP answers to SourceErrors.

@@ -3,15 +3,19 @@ import type { AddressInfo } from 'node:net';
 
 import { Registry } from 'prom-client';
 
-import { generatePopulation } from '../../../sandbox/population/generate-population.js';
-import { startSandbox, type RunningSandbox } from '../../../sandbox/server/sandbox-server.js';
-import { caught } from '../../../../test/setup/caught.js';
-import { FhirR4Connector } from './fhir-r4.connector.js';
-import { GpConnectConnector } from './gp-connect.connector.js';
-import { PdsConnector } from './pds.connector.js';
-import { SocialCareConnector } from './social-care.connector.js';
-import type { SourceConnector, SourceEndpoint, SourceProtocol } from './source-connector.js';
-import { SourceGuard } from './source-guard.js';
+import { generatePopulation } from '../../../../src/sandbox/population/generate-population.js';
+import { startSandbox, type RunningSandbox } from '../../../../src/sandbox/server/sandbox-server.js';
+import { caught } from '../../../setup/caught.js';
+import { FhirR4Connector } from '../../../../src/modules/source-connectors/connectors/fhir-r4.connector.js';
+import { GpConnectConnector } from '../../../../src/modules/source-connectors/connectors/gp-connect.connector.js';
+import { PdsConnector } from '../../../../src/modules/source-connectors/connectors/pds.connector.js';
+import { SocialCareConnector } from '../../../../src/modules/source-connectors/connectors/social-care.connector.js';
+import type {
+  SourceConnector,
+  SourceEndpoint,
+  SourceProtocol,
+} from '../../../../src/modules/source-connectors/connectors/source-connector.js';
+import { SourceGuard } from '../../../../src/modules/source-connectors/connectors/source-guard.js';
 
 // Every connector against the same bad days, through the sandbox's fault switches: a slow
 // source, a failing one, one that is down, one answering garbage and a host nobody listens on.

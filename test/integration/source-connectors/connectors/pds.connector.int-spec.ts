@@ -5,15 +5,15 @@ import path from 'node:path';
 
 import { Registry } from 'prom-client';
 
-import type { R4Patient } from '../../../fhir/index.js';
-import { generatePopulation } from '../../../sandbox/population/generate-population.js';
-import { startSandbox, type RunningSandbox } from '../../../sandbox/server/sandbox-server.js';
-import { sourceUri } from './fhir-r4.connector.js';
-import { SourceHttpError } from './http-client.js';
-import { PdsConnector } from './pds.connector.js';
-import type { SourceEndpoint } from './source-connector.js';
-import { SourceGuard } from './source-guard.js';
-import { caught } from '../../../../test/setup/caught.js';
+import type { R4Patient } from '../../../../src/fhir/index.js';
+import { generatePopulation } from '../../../../src/sandbox/population/generate-population.js';
+import { startSandbox, type RunningSandbox } from '../../../../src/sandbox/server/sandbox-server.js';
+import { sourceUri } from '../../../../src/modules/source-connectors/connectors/fhir-r4.connector.js';
+import { SourceHttpError } from '../../../../src/modules/source-connectors/connectors/http-client.js';
+import { PdsConnector } from '../../../../src/modules/source-connectors/connectors/pds.connector.js';
+import type { SourceEndpoint } from '../../../../src/modules/source-connectors/connectors/source-connector.js';
+import { SourceGuard } from '../../../../src/modules/source-connectors/connectors/source-guard.js';
+import { caught } from '../../../setup/caught.js';
 
 function pds(baseUrl: string, maxResults?: number): PdsConnector {
   const endpoint: SourceEndpoint = {

@@ -6,14 +6,22 @@ import path from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { Registry } from 'prom-client';
 
-import { generatePopulation } from '../../../sandbox/population/generate-population.js';
-import type { SystemRecord } from '../../../sandbox/records/system-record.types.js';
-import { startSandbox, type RunningSandbox } from '../../../sandbox/server/sandbox-server.js';
-import { GpConnectConnector } from './gp-connect.connector.js';
-import { GET_STRUCTURED_RECORD_INTERACTION, structuredRecordParameters, type GpConnectConsumer } from './gp-connect.request.js';
-import { SourceGuard } from './source-guard.js';
-import { SourceError, type RecordSection, type SourceEndpoint } from './source-connector.js';
-import { r4Errors } from '../../../../test/setup/r4-validation.js';
+import { generatePopulation } from '../../../../src/sandbox/population/generate-population.js';
+import type { SystemRecord } from '../../../../src/sandbox/records/system-record.types.js';
+import { startSandbox, type RunningSandbox } from '../../../../src/sandbox/server/sandbox-server.js';
+import { GpConnectConnector } from '../../../../src/modules/source-connectors/connectors/gp-connect.connector.js';
+import {
+  GET_STRUCTURED_RECORD_INTERACTION,
+  structuredRecordParameters,
+  type GpConnectConsumer,
+} from '../../../../src/modules/source-connectors/connectors/gp-connect.request.js';
+import { SourceGuard } from '../../../../src/modules/source-connectors/connectors/source-guard.js';
+import {
+  SourceError,
+  type RecordSection,
+  type SourceEndpoint,
+} from '../../../../src/modules/source-connectors/connectors/source-connector.js';
+import { r4Errors } from '../../../setup/r4-validation.js';
 
 // The GP Connect connector against the sandbox's GP system, through a small recording proxy so
 // that what goes over the wire (headers, JWT, Parameters) can be checked, and against the

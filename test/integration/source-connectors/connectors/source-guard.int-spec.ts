@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 
 import { Registry } from 'prom-client';
 
-import { generatePopulation } from '../../../sandbox/population/generate-population.js';
-import { startSandbox, type RunningSandbox } from '../../../sandbox/server/sandbox-server.js';
-import { FhirR4Connector } from './fhir-r4.connector.js';
-import type { SourceEndpoint } from './source-connector.js';
-import { SourceGuard, type SourceGuardSettings } from './source-guard.js';
-import { caught } from '../../../../test/setup/caught.js';
+import { generatePopulation } from '../../../../src/sandbox/population/generate-population.js';
+import { startSandbox, type RunningSandbox } from '../../../../src/sandbox/server/sandbox-server.js';
+import { FhirR4Connector } from '../../../../src/modules/source-connectors/connectors/fhir-r4.connector.js';
+import type { SourceEndpoint } from '../../../../src/modules/source-connectors/connectors/source-connector.js';
+import { SourceGuard, type SourceGuardSettings } from '../../../../src/modules/source-connectors/connectors/source-guard.js';
+import { caught } from '../../../setup/caught.js';
 
 // Resilience against real failures: the sandbox's fault switches, a server that answers garbage,
 // a port nobody listens on, and a server that counts what reaches it.

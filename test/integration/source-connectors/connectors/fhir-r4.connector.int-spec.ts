@@ -5,14 +5,14 @@ import path from 'node:path';
 
 import { Registry } from 'prom-client';
 
-import { NHS_NUMBER_SYSTEM, type R4Bundle, type R4Patient, type R4Resource } from '../../../fhir/index.js';
-import { generatePopulation } from '../../../sandbox/population/generate-population.js';
-import { startSandbox, type RunningSandbox } from '../../../sandbox/server/sandbox-server.js';
-import { FhirR4Connector, sourceUri } from './fhir-r4.connector.js';
-import { R4_SECTION_RESOURCE_TYPES } from './r4-sections.js';
-import { RECORD_SECTIONS, type SourceEndpoint } from './source-connector.js';
-import { SourceGuard } from './source-guard.js';
-import { caught } from '../../../../test/setup/caught.js';
+import { NHS_NUMBER_SYSTEM, type R4Bundle, type R4Patient, type R4Resource } from '../../../../src/fhir/index.js';
+import { generatePopulation } from '../../../../src/sandbox/population/generate-population.js';
+import { startSandbox, type RunningSandbox } from '../../../../src/sandbox/server/sandbox-server.js';
+import { FhirR4Connector, sourceUri } from '../../../../src/modules/source-connectors/connectors/fhir-r4.connector.js';
+import { R4_SECTION_RESOURCE_TYPES } from '../../../../src/modules/source-connectors/connectors/r4-sections.js';
+import { RECORD_SECTIONS, type SourceEndpoint } from '../../../../src/modules/source-connectors/connectors/source-connector.js';
+import { SourceGuard } from '../../../../src/modules/source-connectors/connectors/source-guard.js';
+import { caught } from '../../../setup/caught.js';
 
 function endpoint(id: string, baseUrl: string): SourceEndpoint {
   return { id, organisationCode: 'R9A', kind: 'acute', protocol: 'fhir-r4', baseUrl, authentication: { type: 'none' }, timeoutMs: 5_000 };
