@@ -4,26 +4,15 @@
 // child process against the real services, on a database and Redis prefix of its own.
 // Last line: a JSON object of the summary figures.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import pg from 'pg';
+import { benchRun, median, percentile } from './bench-support.mjs';
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 3000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 10);
 const jobs = Number(process.env.BENCH_JOBS ?? 2000);
-const baseDatabaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-const databaseUrl = Object.assign(new URL(baseDatabaseUrl), { pathname: `/tessera_bench_${suffix}` }).toString();
-const prefix = `tessera-bench-${suffix}`;
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
-const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
+const { databaseUrl, redisUrl, prefix, cleanUp } = benchRun();
 
 async function load(port, path, body) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
@@ -78,23 +67,6 @@ function startHub() {
     });
     child.once('exit', (code) => reject(new Error(`hub exited with ${code}`)));
   });
-}
-
-async function cleanUp(child) {
-  child?.kill('SIGTERM');
-  if (child) await new Promise((resolve) => child.once('exit', resolve));
-  const client = new pg.Client({ connectionString: baseDatabaseUrl });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "tessera_bench_${suffix}" WITH (FORCE)`);
-  await client.end();
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = nextCursor;
-  } while (cursor !== '0');
-  redis.disconnect();
 }
 
 const body = JSON.stringify({ query: '{ version }' });

@@ -4,21 +4,14 @@
 // messages durably accepted. Also checks afterwards that every acknowledged message is in the inbox.
 // Last line: a JSON object of the summary figures.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { Redis } from 'ioredis';
 import pg from 'pg';
+import { benchRun, percentile } from './bench-support.mjs';
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const warmup = Number(process.env.BENCH_WARMUP ?? 1_000);
-const baseDatabaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-const databaseUrl = Object.assign(new URL(baseDatabaseUrl), { pathname: `/tessera_bench_${suffix}` }).toString();
-const prefix = `tessera-bench-${suffix}`;
-
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+const { suffix, databaseUrl, redisUrl, prefix, cleanUp } = benchRun();
 
 function startHub() {
   const child = spawn(process.execPath, ['dist/main.js'], {
@@ -48,23 +41,6 @@ function startHub() {
     });
     child.once('exit', (code) => reject(new Error(`hub exited with ${code}`)));
   });
-}
-
-async function cleanUp(child) {
-  child?.kill('SIGTERM');
-  if (child) await new Promise((resolve) => child.once('exit', resolve));
-  const client = new pg.Client({ connectionString: baseDatabaseUrl });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "tessera_bench_${suffix}" WITH (FORCE)`);
-  await client.end();
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = nextCursor;
-  } while (cursor !== '0');
-  redis.disconnect();
 }
 
 const triggers = ['A01', 'A02', 'A03', 'A04', 'A08'];

@@ -11,6 +11,7 @@ import http from 'node:http';
 import { generatePopulation } from '../dist/sandbox/population/generate-population.js';
 import { clinicalHistory } from '../dist/sandbox/population/clinical-history.js';
 import { buildSystemDirectories } from '../dist/sandbox/records/system-records.js';
+import { median, percentile } from './bench-support.mjs';
 
 const people = Number(process.env.BENCH_PEOPLE ?? 206_000);
 const requests = Number(process.env.BENCH_REQUESTS ?? 1_000);
@@ -18,9 +19,6 @@ const generationRuns = Number(process.env.BENCH_GENERATION_RUNS ?? 3);
 const seed = 20_261_123;
 const referenceDate = new Date().toISOString().slice(0, 10);
 
-const sorted = (values) => [...values].sort((a, b) => a - b);
-const median = (values) => sorted(values)[Math.floor(values.length / 2)];
-const percentile = (values, p) => sorted(values)[Math.min(values.length - 1, Math.floor(values.length * p))];
 const round = (value, places = 2) => Math.round(value * 10 ** places) / 10 ** places;
 
 // ---- generation
