@@ -2,16 +2,28 @@ import { Module } from '@nestjs/common';
 
 import { SourceConnectorsModule } from '../source-connectors/index.js';
 import { QueueModule } from '../../platform/queue/index.js';
+import { IdentityEvents } from './identity-events.js';
+import { matchIdentity } from './jobs/match-identity.definition.js';
+import { MatchIdentityJob } from './jobs/match-identity.job.js';
+import { traceIdentity } from './jobs/trace-identity.definition.js';
+import { TraceIdentityJob } from './jobs/trace-identity.job.js';
+import { trainMatchModel, TrainMatchModelJob } from './jobs/train-model.job.js';
+import { IdentityIntake } from './matching/identity-intake.js';
+import { IdentityMatcher } from './matching/identity-matcher.js';
+import { MatchModels } from './matching/match-models.js';
 import { IdentityMatchingService } from './identity-matching.service.js';
+import { IdentityIndexRepository } from './repositories/identity-index.repository.js';
 import { SourceIdentityRepository } from './repositories/source-identity.repository.js';
 import { RecordFeedPatientJob } from './sync/record-feed-patient.job.js';
 import { SourceSyncScheduler } from './sync/source-sync.scheduler.js';
 import { syncSource, SyncSourceJob } from './sync/sync-source.job.js';
 import { SyncStateRepository } from './sync/sync-state.repository.js';
+import { StewardshipResolver } from './stewardship/stewardship.resolver.js';
+import { StewardshipService } from './stewardship/stewardship.service.js';
 
 /** The master person index: persons, source identities, links, matching, review and merges. */
 @Module({
-  imports: [SourceConnectorsModule, QueueModule.forJobs([syncSource])],
+  imports: [SourceConnectorsModule, QueueModule.forJobs([syncSource, matchIdentity, traceIdentity, trainMatchModel])],
   providers: [
     SourceIdentityRepository,
     SyncStateRepository,
@@ -19,7 +31,17 @@ import { SyncStateRepository } from './sync/sync-state.repository.js';
     RecordFeedPatientJob,
     SourceSyncScheduler,
     IdentityMatchingService,
+    IdentityEvents,
+    IdentityIndexRepository,
+    StewardshipService,
+    StewardshipResolver,
+    IdentityIntake,
+    MatchModels,
+    IdentityMatcher,
+    MatchIdentityJob,
+    TraceIdentityJob,
+    TrainMatchModelJob,
   ],
-  exports: [IdentityMatchingService],
+  exports: [IdentityMatchingService, IdentityEvents],
 })
 export class IdentityMatchingModule {}

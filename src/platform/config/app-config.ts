@@ -33,6 +33,15 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
+const decimal = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d+(\.\d+)?$/, { message: `must be a number from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const probability = decimal(0, 1);
+
 const boolean = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
 
 const envSchema = z.object({
@@ -67,6 +76,13 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Z0-9]{3,12}$/, { message: 'must be an ODS code' })
     .default('Y9T01'),
+  IDENTITY_LINK_THRESHOLD: probability.default(0.95),
+  IDENTITY_REVIEW_THRESHOLD: probability.default(0.5),
+  IDENTITY_NHS_DISAGREE_WEIGHT: decimal(-60, 60).default(-3),
+  IDENTITY_TRACE_MIN_SCORE: probability.default(0.95),
+}).refine((env) => env.IDENTITY_REVIEW_THRESHOLD <= env.IDENTITY_LINK_THRESHOLD, {
+  message: 'must not be above IDENTITY_LINK_THRESHOLD',
+  path: ['IDENTITY_REVIEW_THRESHOLD'],
 });
 
 /** The version in package.json of the directory the process runs from (npm and Docker both run there). */
@@ -103,6 +119,8 @@ export class AppConfig {
   readonly sourcesFile?: string;
   /** Who the hub is when it calls GP Connect: its Spine ASID and organisation. */
   readonly gpConnect: { asid: string; odsCode: string };
+  /** The master person index's thresholds (docs/IDENTITY.md, "Tuning"). */
+  readonly identity: { link: number; review: number; nhsDisagreeWeight: number; traceMinScore: number };
 
   private constructor(env: z.output<typeof envSchema>) {
     this.environment = env.NODE_ENV;
@@ -118,6 +136,12 @@ export class AppConfig {
     this.mllp = { host: env.MLLP_HOST, port: env.MLLP_PORT };
     if (env.SOURCES_FILE) this.sourcesFile = env.SOURCES_FILE;
     this.gpConnect = { asid: env.GP_CONNECT_ASID, odsCode: env.GP_CONNECT_ODS_CODE };
+    this.identity = {
+      link: env.IDENTITY_LINK_THRESHOLD,
+      review: env.IDENTITY_REVIEW_THRESHOLD,
+      nhsDisagreeWeight: env.IDENTITY_NHS_DISAGREE_WEIGHT,
+      traceMinScore: env.IDENTITY_TRACE_MIN_SCORE,
+    };
   }
 
   get isProduction(): boolean {

@@ -12,6 +12,7 @@ const callerFacingCodes = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',
+  'CONFLICT',
   'SOURCE_UNAVAILABLE',
 ]);
 

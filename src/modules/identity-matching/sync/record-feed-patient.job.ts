@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 
 import { FeedPatients, feedPatientChanged, type FeedPatientChangedData } from '../../source-connectors/index.js';
 import { JobHandler, type JobEnvelope } from '../../../platform/queue/index.js';
-import { SourceIdentityRepository } from '../repositories/source-identity.repository.js';
+import { IdentityIntake } from '../matching/identity-intake.js';
 import { demographicsOf } from '../source-demographics.js';
 
 /**
@@ -16,7 +16,7 @@ export class RecordFeedPatientJob {
 
   constructor(
     private readonly feedPatients: FeedPatients,
-    private readonly identities: SourceIdentityRepository,
+    private readonly identities: IdentityIntake,
   ) {}
 
   @JobHandler(feedPatientChanged)

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 
 import { SourceConnectors, SourceError, type SourceConnector } from '../../source-connectors/index.js';
 import { defineJob, JobHandler, QueueName, type JobEnvelope } from '../../../platform/queue/index.js';
+import { IdentityIntake } from '../matching/identity-intake.js';
 import { SourceIdentityRepository } from '../repositories/source-identity.repository.js';
 import { demographicsOf } from '../source-demographics.js';
 import { SyncStateRepository } from './sync-state.repository.js';
@@ -34,7 +35,8 @@ export class SyncSourceJob {
 
   constructor(
     private readonly connectors: SourceConnectors,
-    private readonly identities: SourceIdentityRepository,
+    private readonly identities: IdentityIntake,
+    private readonly index: SourceIdentityRepository,
     private readonly states: SyncStateRepository,
   ) {}
 
@@ -98,7 +100,7 @@ export class SyncSourceJob {
     let found = 0;
     try {
       for (let page = 0; page < SYNC_PAGES_PER_RUN; page++) {
-        const candidates = await this.identities.practiceCandidates(sourceId, organisationCode, cursor, SCAN_PAGE_SIZE);
+        const candidates = await this.index.practiceCandidates(sourceId, organisationCode, cursor, SCAN_PAGE_SIZE);
         const registered: Array<{ localId: string; demographics: ReturnType<typeof demographicsOf> }> = [];
         for (let start = 0; start < candidates.length; start += SCAN_CONCURRENCY) {
           const answers = await Promise.all(

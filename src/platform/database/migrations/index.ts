@@ -4,6 +4,7 @@ import { CreateSource1795431194275 } from './1795431194275-CreateSource.js';
 import { CreateSourceIdentity1795431194276 } from './1795431194276-CreateSourceIdentity.js';
 import { CreateSourceSyncState1795431194277 } from './1795431194277-CreateSourceSyncState.js';
 import { CreateHl7Inbox1795431194280 } from './1795431194280-CreateHl7Inbox.js';
+import { CreateIdentityIndex1795431194290 } from './1795431194290-CreateIdentityIndex.js';
 
 /**
  * Every migration, oldest first. Listed by hand rather than globbed so that the compiled app,
@@ -16,4 +17,5 @@ export const migrations = [
   CreateSourceIdentity1795431194276,
   CreateSourceSyncState1795431194277,
   CreateHl7Inbox1795431194280,
+  CreateIdentityIndex1795431194290,
 ];

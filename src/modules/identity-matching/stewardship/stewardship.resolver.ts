@@ -1,0 +1,119 @@
+import { UseFilters } from '@nestjs/common';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+
+import { IdentityMatchingErrorFilter } from './identity-matching-error.filter.js';
+import {
+  IdentityChangeType,
+  IdentityEventType,
+  MatchReviewType,
+  PersonType,
+  toChange,
+  toEvent,
+  toPerson,
+  toReview,
+} from './stewardship.graphql.js';
+import { StewardshipService } from './stewardship.service.js';
+
+// Operator GraphQL for data stewards. Authentication and the steward role arrive with governance
+// (issue 6); until then changes are recorded as made by `operator`, and the hub must not face a
+// network with real data.
+
+@Resolver()
+@UseFilters(IdentityMatchingErrorFilter)
+export class StewardshipResolver {
+  constructor(private readonly stewardship: StewardshipService) {}
+
+  @Query(() => PersonType, { description: 'A person with its active links: source, method, score and why.' })
+  async person(@Args('id', { type: () => ID }) id: string): Promise<PersonType> {
+    return toPerson(await this.stewardship.person(id));
+  }
+
+  @Query(() => PersonType, { nullable: true, description: "The person a source's record belongs to; null while it is not matched yet." })
+  async personForIdentity(
+    @Args('sourceId', { type: () => ID }) sourceId: string,
+    @Args('localId') localId: string,
+  ): Promise<PersonType | null> {
+    const person = await this.stewardship.personForIdentity(sourceId, localId);
+    return person ? toPerson(person) : null;
+  }
+
+  @Query(() => [MatchReviewType], { description: 'Reviews by status: pending ones oldest first, decided ones newest first.' })
+  async matchReviews(
+    @Args('status', { defaultValue: 'pending', description: 'pending, accepted, rejected or superseded' }) status: string,
+    @Args('limit', { type: () => Int, defaultValue: 50, description: '1 to 100' }) limit: number,
+  ): Promise<MatchReviewType[]> {
+    const reviews = await this.stewardship.reviews(status, limit);
+    return reviews.flatMap((review) => (review.candidate ? [toReview({ ...review, candidate: review.candidate })] : []));
+  }
+
+  @Query(() => [IdentityEventType], { description: "A person's history, newest first." })
+  async identityHistory(
+    @Args('personId', { type: () => ID }) personId: string,
+    @Args('limit', { type: () => Int, defaultValue: 50, description: '1 to 200' }) limit: number,
+  ): Promise<IdentityEventType[]> {
+    return (await this.stewardship.history(personId, limit)).map(toEvent);
+  }
+
+  @Mutation(() => IdentityChangeType, { description: "Links the review's record to its candidate person." })
+  async acceptMatchReview(
+    @Args('id', { type: () => ID }) id: string,
+    @Args('note', { nullable: true, type: () => String }) note?: string | null,
+  ): Promise<IdentityChangeType> {
+    return toChange(await this.stewardship.acceptReview(id, note));
+  }
+
+  @Mutation(() => IdentityChangeType, { description: 'Records that the record is not the candidate person; the matcher respects it.' })
+  async rejectMatchReview(
+    @Args('id', { type: () => ID }) id: string,
+    @Args('note', { nullable: true, type: () => String }) note?: string | null,
+  ): Promise<IdentityChangeType> {
+    return toChange(await this.stewardship.rejectReview(id, note));
+  }
+
+  @Mutation(() => IdentityChangeType, { description: 'Links a source identity to a person by hand, ending its current link.' })
+  async linkIdentity(
+    @Args('sourceIdentityId', { type: () => ID }) sourceIdentityId: string,
+    @Args('personId', { type: () => ID }) personId: string,
+    @Args('reason') reason: string,
+  ): Promise<IdentityChangeType> {
+    return toChange(await this.stewardship.linkIdentity(sourceIdentityId, personId, reason));
+  }
+
+  @Mutation(() => IdentityChangeType, {
+    description: 'Takes a source identity off its person onto a new one; the matcher will not link it back.',
+  })
+  async unlinkIdentity(
+    @Args('sourceIdentityId', { type: () => ID }) sourceIdentityId: string,
+    @Args('reason') reason: string,
+  ): Promise<IdentityChangeType> {
+    return toChange(await this.stewardship.unlinkIdentity(sourceIdentityId, reason));
+  }
+
+  @Mutation(() => IdentityChangeType, {
+    description: 'Moves every identity of mergedId to survivorId. Refused when they hold different NHS numbers, unless force.',
+  })
+  async mergePersons(
+    @Args('survivorId', { type: () => ID }) survivorId: string,
+    @Args('mergedId', { type: () => ID }) mergedId: string,
+    @Args('reason') reason: string,
+    @Args('force', { defaultValue: false }) force: boolean,
+  ): Promise<IdentityChangeType> {
+    return toChange(await this.stewardship.mergePersons(survivorId, mergedId, reason, force));
+  }
+
+  @Mutation(() => IdentityChangeType, { description: 'Restores a merged person with the identities the merge moved.' })
+  async unmergePersons(
+    @Args('mergeEventId', { type: () => ID }) mergeEventId: string,
+    @Args('reason') reason: string,
+  ): Promise<IdentityChangeType> {
+    return toChange(await this.stewardship.unmergePersons(mergeEventId, reason));
+  }
+
+  @Mutation(() => IdentityChangeType, { description: 'Undoes one change from the history; refused if a later change superseded it.' })
+  async undoIdentityEvent(
+    @Args('eventId', { type: () => ID }) eventId: string,
+    @Args('reason') reason: string,
+  ): Promise<IdentityChangeType> {
+    return toChange(await this.stewardship.undo(eventId, reason));
+  }
+}

@@ -1,0 +1,188 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+import { SourceRegistry, type Source } from '../../source-connectors/index.js';
+import { withTimeout } from '../../../platform/observability/index.js';
+import { JobDispatcher, QueueError } from '../../../platform/queue/index.js';
+import { IdentityMatchingError, IdentityMatchingErrorCode } from '../identity-matching.errors.js';
+import { matchIdentity } from '../jobs/match-identity.definition.js';
+import {
+  IdentityIndexRepository,
+  stewardExplanation,
+  type IdentityEventRecord,
+  type IdentitySummary,
+  type PersonLink,
+  type PersonRecord,
+  type ReviewRecord,
+} from '../repositories/identity-index.repository.js';
+import { optionalNote, pageSize, requiredReason, reviewStatus } from './steward-input.js';
+
+/** Who a steward's change is recorded as until operators sign in (issue 6 gives the principal). */
+const STEWARD_ACTOR = 'operator';
+const MAX_REVIEWS = 100;
+const MAX_HISTORY = 200;
+/** A change is committed before its re-evaluation is enqueued; a Redis outage must not hang the steward. */
+const ENQUEUE_WAIT_MS = 2_000;
+
+export interface SourceLabel {
+  id: string;
+  name: string;
+  kind: string;
+}
+
+export type IdentityView = IdentitySummary & { source: SourceLabel };
+export type PersonLinkView = PersonLink & { source: SourceLabel };
+export type PersonView = Omit<PersonRecord, 'links'> & { links: PersonLinkView[] };
+export type ReviewView = Omit<ReviewRecord, 'identity'> & {
+  identity: IdentityView & { personId: string | null };
+  candidate: PersonView | null;
+};
+
+/** A change a steward made: the history event (to read or undo) and every person it touched, as they are now. */
+export interface ChangeView {
+  event: IdentityEventRecord;
+  persons: PersonView[];
+}
+
+/**
+ * What data stewards do to the index: read persons and their links with the reasons, work the
+ * review queue, link, unlink, merge, unmerge and undo. Every change is recorded with a reason
+ * and, where it may leave records wrongly placed, hands the identities it touched back to the
+ * matcher ("an unlink re-evaluates what it touched").
+ */
+@Injectable()
+export class StewardshipService {
+  private readonly logger = new Logger('Stewardship');
+
+  constructor(
+    private readonly index: IdentityIndexRepository,
+    private readonly registry: SourceRegistry,
+    private readonly dispatcher: JobDispatcher,
+  ) {}
+
+  async person(personId: string): Promise<PersonView> {
+    const person = await this.index.person(personId);
+    if (!person) throw notFound(`no person with id ${personId.slice(0, 64)}`);
+    const [view] = await this.viewPersons([person]);
+    return view!;
+  }
+
+  /** The person a source's record belongs to now; null while the matcher has not placed it. */
+  async personForIdentity(sourceId: string, localId: string): Promise<PersonView | null> {
+    const identity = await this.index.identityByLocalId(sourceId, localId);
+    if (!identity) throw notFound(`source ${sourceId.slice(0, 64)} has no record with that local id`);
+    return identity.personId ? this.person(identity.personId) : null;
+  }
+
+  async reviews(status: string, limit: number): Promise<ReviewView[]> {
+    const reviews = await this.index.reviews(reviewStatus(status), pageSize(limit, MAX_REVIEWS));
+    const candidates = new Map(
+      (await this.viewPersons(await this.index.persons(reviews.map((review) => review.candidatePersonId)))).map((person) => [
+        person.id,
+        person,
+      ]),
+    );
+    const sources = await this.sourceLabels();
+    return reviews.map((review) => ({
+      ...review,
+      identity: { ...review.identity, source: sources(review.identity.sourceId) },
+      candidate: candidates.get(review.candidatePersonId) ?? null,
+    }));
+  }
+
+  async history(personId: string, limit: number): Promise<IdentityEventRecord[]> {
+    const size = pageSize(limit, MAX_HISTORY);
+    if (!(await this.index.person(personId))) throw notFound(`no person with id ${personId.slice(0, 64)}`);
+    return this.index.history(personId, size);
+  }
+
+  async acceptReview(reviewId: string, note: string | null | undefined): Promise<ChangeView> {
+    const outcome = await this.index.acceptReview({ reviewId, actor: STEWARD_ACTOR, note: optionalNote(note) });
+    return this.change(outcome.eventId, [outcome.personId, outcome.previousPersonId]);
+  }
+
+  async rejectReview(reviewId: string, note: string | null | undefined): Promise<ChangeView> {
+    const outcome = await this.index.rejectReview({ reviewId, actor: STEWARD_ACTOR, note: optionalNote(note) });
+    const review = await this.index.review(reviewId);
+    await this.reevaluate(outcome.eventId, [review!.identity.sourceIdentityId]);
+    return this.change(outcome.eventId, [outcome.previousPersonId, outcome.personId]);
+  }
+
+  async linkIdentity(sourceIdentityId: string, personId: string, reason: string): Promise<ChangeView> {
+    const why = requiredReason(reason);
+    const outcome = await this.index.linkIdentity({
+      sourceIdentityId,
+      personId,
+      method: 'manual',
+      score: 1,
+      explanation: stewardExplanation('manual-link-by-steward'),
+      actor: STEWARD_ACTOR,
+      reason: why,
+    });
+    const event = await this.index.event(outcome.eventId);
+    return this.change(outcome.eventId, [outcome.personId, event?.otherPersonId]);
+  }
+
+  async unlinkIdentity(sourceIdentityId: string, reason: string): Promise<ChangeView> {
+    const outcome = await this.index.unlink({ sourceIdentityId, actor: STEWARD_ACTOR, reason: requiredReason(reason) });
+    await this.reevaluate(outcome.eventId, outcome.touchedIdentityIds);
+    return this.change(outcome.eventId, [outcome.oldPersonId, outcome.newPersonId]);
+  }
+
+  async mergePersons(survivorId: string, mergedId: string, reason: string, force: boolean): Promise<ChangeView> {
+    const outcome = await this.index.mergePersons({ survivorId, mergedId, actor: STEWARD_ACTOR, reason: requiredReason(reason), force });
+    return this.change(outcome.eventId, [outcome.survivorId, outcome.mergedId]);
+  }
+
+  async unmergePersons(mergeEventId: string, reason: string): Promise<ChangeView> {
+    const outcome = await this.index.unmerge({ mergeEventId, actor: STEWARD_ACTOR, reason: requiredReason(reason) });
+    await this.reevaluate(outcome.eventId, outcome.movedIdentityIds);
+    return this.change(outcome.eventId, [outcome.survivorId, outcome.restoredPersonId]);
+  }
+
+  async undo(eventId: string, reason: string): Promise<ChangeView> {
+    const outcome = await this.index.undo({ eventId, actor: STEWARD_ACTOR, reason: requiredReason(reason) });
+    await this.reevaluate(outcome.eventId, outcome.touchedIdentityIds);
+    return this.change(outcome.eventId, outcome.personIds);
+  }
+
+  /** Hands identities back to the matcher, once per change (the job id names the change). */
+  private async reevaluate(eventId: string, sourceIdentityIds: readonly string[]): Promise<void> {
+    for (const sourceIdentityId of new Set(sourceIdentityIds)) {
+      try {
+        await withTimeout(
+          this.dispatcher.enqueue(matchIdentity, { sourceIdentityId }, { jobId: `reevaluate-${eventId}-${sourceIdentityId}` }),
+          ENQUEUE_WAIT_MS,
+          'enqueue identity re-evaluation',
+        );
+      } catch (error) {
+        // A job that nobody declared is a wiring mistake, not an outage: it must be seen.
+        if (error instanceof QueueError) throw error;
+        this.logger.warn(`re-evaluation after identity event ${eventId} not confirmed by the queue: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async change(eventId: string, personIds: Array<string | null | undefined>): Promise<ChangeView> {
+    const event = await this.index.event(eventId);
+    const ids = [...new Set(personIds.filter((id): id is string => Boolean(id)))];
+    return { event: event!, persons: await this.viewPersons(await this.index.persons(ids)) };
+  }
+
+  private async viewPersons(persons: PersonRecord[]): Promise<PersonView[]> {
+    const sources = await this.sourceLabels();
+    return persons.map((person) => ({ ...person, links: person.links.map((link) => ({ ...link, source: sources(link.sourceId) })) }));
+  }
+
+  /** Source names from the registry (cached there), for every link and review shown. */
+  private async sourceLabels(): Promise<(sourceId: string) => SourceLabel> {
+    const byId = new Map((await this.registry.list()).map((source: Source) => [source.id, source]));
+    return (sourceId) => {
+      const source = byId.get(sourceId);
+      return { id: sourceId, name: source?.name ?? 'unknown source', kind: source?.kind ?? 'unknown' };
+    };
+  }
+}
+
+function notFound(message: string): IdentityMatchingError {
+  return new IdentityMatchingError(IdentityMatchingErrorCode.NotFound, message);
+}
