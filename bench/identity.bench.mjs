@@ -6,8 +6,9 @@
 //      bench/identity-match.bench.mjs when it is there.
 // Every linkage runs the built command as an operator would (node dist/link-cli.js).
 // Usage: npm run bench:identity   (BENCH_IDENTITY_POPULATION, BENCH_IDENTITY_BULK_RECORDS,
-// BENCH_IDENTITY_REPEATS to change; BENCH_IDENTITY_BULK_RECORDS=0 skips step 3).
-// Last line: a JSON object of the summary figures.
+// BENCH_IDENTITY_REPEATS, BENCH_IDENTITY_BULK_TIMEOUT_S to change; BENCH_IDENTITY_BULK_RECORDS=0
+// skips step 3). A failure in step 3 or 4 is reported and leaves its figures null; the run
+// then exits 1. Last line: a JSON object of the summary figures.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -30,6 +31,8 @@ const maps = join(here, 'identity');
 const population = Number(process.env.BENCH_IDENTITY_POPULATION ?? 2_000);
 const bulkTarget = Number(process.env.BENCH_IDENTITY_BULK_RECORDS ?? 1_000_000);
 const repeats = Number(process.env.BENCH_IDENTITY_REPEATS ?? 3);
+// The goal is 120 s; past this the bulk step is stopped and reported as not finished.
+const bulkTimeoutSeconds = Number(process.env.BENCH_IDENTITY_BULK_TIMEOUT_S ?? 900);
 const seed = Number(process.env.SANDBOX_SEED ?? 20_261_123);
 // Pinned, so that two runs on different days link the same borough.
 const referenceDate = process.env.BENCH_IDENTITY_REFERENCE_DATE ?? '2026-11-23';
@@ -42,11 +45,12 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGTERM');
 });
 
-/** Runs a node script to the end: its stdout, and the wall time from start to exit. */
-function runNode(args, { label }) {
+/** Runs a node script to the end (or kills it after timeoutSeconds): its stdout, and the wall time from start to exit. */
+function runNode(args, { label, timeoutSeconds = 0 }) {
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
+  const timer = timeoutSeconds > 0 ? setTimeout(() => child.kill('SIGTERM'), timeoutSeconds * 1000) : undefined;
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -56,20 +60,25 @@ function runNode(args, { label }) {
     process.stderr.write(String(chunk).replace(/^(?=.)/gm, '    '));
   });
   return new Promise((resolvePromise, reject) => {
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       children.delete(child);
+      clearTimeout(timer);
       const seconds = (performance.now() - started) / 1000;
-      if (code === 0) resolvePromise({ stdout, seconds });
-      else reject(new Error(`${label} exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+      if (code === 0) return resolvePromise({ stdout, seconds });
+      const how = signal
+        ? `was stopped (${signal}) after ${seconds.toFixed(0)} s${timeoutSeconds > 0 && seconds >= timeoutSeconds ? `, its time limit` : ''}`
+        : `exited with ${code}`;
+      reject(new Error(`${label} ${how}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
     });
   });
 }
 
 /** `npm run link` on the inputs with a truth column; the summary figures it printed. */
-async function link(label, inputs, map, truth, out, heapMegabytes = 8_192) {
-  const args = [`--max-old-space-size=${heapMegabytes}`, 'dist/link-cli.js', ...inputs.flatMap((input) => ['--input', input])];
+async function link(label, inputs, map, truth, out, timeoutSeconds = 0) {
+  // The heap npm run link gives it.
+  const args = ['--max-old-space-size=8192', 'dist/link-cli.js', ...inputs.flatMap((input) => ['--input', input])];
   args.push('--map', join(maps, map), '--out', out, '--truth', truth);
-  const { stdout, seconds } = await runNode(args, { label: `link (${label})` });
+  const { stdout, seconds } = await runNode(args, { label: `link (${label})`, timeoutSeconds });
   const figure = (name) => {
     const match = new RegExp(`^${name}: (\\S+)`, 'm').exec(stdout);
     if (!match) throw new Error(`link (${label}) printed no ${name}`);
@@ -87,6 +96,8 @@ async function link(label, inputs, map, truth, out, heapMegabytes = 8_192) {
     fp: figure('FP'),
     fn: figure('FN'),
     seconds,
+    // The command's own split of its time, e.g. "38.1 (reading 6.2, linking 31.9)".
+    ownTiming: /^seconds: (.*)$/m.exec(stdout)?.[1] ?? '',
   };
   say(
     `${label}: ${result.records} records → ${result.clusters} clusters in ${seconds.toFixed(1)} s; ` +
@@ -107,6 +118,7 @@ async function withTruthColumn(source, target, column, truthOf) {
 
 const temporary = await mkdtemp(join(tmpdir(), 'tessera-bench-identity-'));
 const summary = {};
+const failures = [];
 try {
   // ---- 1. the sandbox borough, every care record system, against the truth file
   say(`sandbox: ${population} people, seed ${seed}, reference date ${referenceDate}`);
@@ -170,28 +182,34 @@ try {
 
   // ---- 3. bulk throughput: about a million records in one run
   if (bulkTarget > 0) {
-    // The sandbox's own limit is 500,000 people (about 730,000 records), so the borough is
-    // generated here, sized by the records per person just seen.
-    const people = Math.ceil(bulkTarget / recordsPerPerson);
-    const started = performance.now();
-    const bulkFile = join(temporary, 'bulk-records.csv');
-    {
-      const directories = buildSystemDirectories(generatePopulation({ seed, size: people, referenceDate }));
-      const written = await writeRecordsCsv(bulkFile, directories);
+    try {
+      // The sandbox's own limit is 500,000 people (about 730,000 records), so the borough is
+      // generated here, sized by the records per person just seen.
+      const people = Math.ceil(bulkTarget / recordsPerPerson);
+      const started = performance.now();
+      const bulkFile = join(temporary, 'bulk-records.csv');
+      {
+        const directories = buildSystemDirectories(generatePopulation({ seed, size: people, referenceDate }));
+        const written = await writeRecordsCsv(bulkFile, directories);
+        say(
+          `bulk: ${people} people, ${written.records} records generated and written in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        );
+      }
+      const bulk = await link('bulk', [bulkFile], 'sandbox-map.json', 'person_id', join(temporary, 'bulk-links.csv'), bulkTimeoutSeconds);
+      Object.assign(summary, {
+        bulk_records: bulk.records,
+        bulk_seconds: round(bulk.seconds, 1),
+        bulk_records_per_s: Math.round(bulk.records / bulk.seconds),
+        f1_bulk: round(bulk.f1),
+      });
       say(
-        `bulk: ${people} people, ${written.records} records generated and written in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        `bulk: ${bulk.records} records linked in ${bulk.seconds.toFixed(1)} s wall time (${summary.bulk_records_per_s} records/s; goal 1,000,000 in 120 s); the command's own timing: ${bulk.ownTiming} s`,
       );
+    } catch (error) {
+      failures.push(`bulk: ${error.message}`);
+      say(`bulk: FAILED: ${error.message}`);
+      Object.assign(summary, { bulk_records: null, bulk_seconds: null, bulk_records_per_s: null, f1_bulk: null });
     }
-    const bulk = await link('bulk', [bulkFile], 'sandbox-map.json', 'person_id', join(temporary, 'bulk-links.csv'));
-    Object.assign(summary, {
-      bulk_records: bulk.records,
-      bulk_seconds: round(bulk.seconds, 1),
-      bulk_records_per_s: Math.round(bulk.records / bulk.seconds),
-      f1_bulk: round(bulk.f1),
-    });
-    say(
-      `bulk: ${bulk.records} records linked in ${bulk.seconds.toFixed(1)} s wall time (${summary.bulk_records_per_s} records/s; goal 1,000,000 in 120 s)`,
-    );
   }
 
   // ---- 4. MATCH P99: single real-time matches against 1,000,000 identities in PostgreSQL.
@@ -199,9 +217,15 @@ try {
   // line is a JSON object with match_p99_ms, merged into this summary.
   const matchBench = join(here, 'identity-match.bench.mjs');
   if (existsSync(matchBench)) {
-    const { stdout } = await runNode(['--max-old-space-size=12288', matchBench], { label: 'identity-match bench' });
-    process.stdout.write(stdout.replace(/\n?[^\n]*\n?$/, '\n'));
-    Object.assign(summary, JSON.parse(stdout.trim().split('\n').at(-1)));
+    try {
+      const { stdout } = await runNode(['--max-old-space-size=12288', matchBench], { label: 'identity-match bench' });
+      process.stdout.write(stdout.replace(/\n?[^\n]*\n?$/, '\n'));
+      Object.assign(summary, JSON.parse(stdout.trim().split('\n').at(-1)));
+    } catch (error) {
+      failures.push(`match: ${error.message}`);
+      say(`match: FAILED: ${error.message}`);
+      summary.match_p99_ms = null;
+    }
   } else {
     say('match: bench/identity-match.bench.mjs is not there yet; match_p99_ms not measured');
     summary.match_p99_ms = null;
@@ -210,3 +234,4 @@ try {
   await rm(temporary, { recursive: true, force: true });
 }
 say(JSON.stringify(summary));
+if (failures.length > 0) process.exitCode = 1;

@@ -3,8 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import type { LinkageProgress } from './modules/identity-matching/index.js';
-// eslint-disable-next-line tessera/module-boundaries -- until modules/identity-matching/index.ts re-exports ./extracts/index.js
-import * as extracts from './modules/identity-matching/extracts/index.js';
+import * as extracts from './modules/identity-matching/index.js';
 
 // `npm run link`: links CSV extracts (legacy systems' demographics) into clusters of records
 // that are the same person, with the engine the hub matches with, to seed the index. Progress
@@ -42,6 +41,25 @@ function progressReporter(): (progress: LinkageProgress) => void {
     lastAt = now;
     say(`${stage} ${done}/${total}`);
   };
+}
+
+/**
+ * Runs the write so that Ctrl-C (or SIGTERM) removes the half-written file before exiting. Only
+ * around the write: while the engine links (synchronously) a handler could never run, and
+ * Node's default of exiting at once is what an operator expects; no file exists then.
+ */
+async function whileRemovingPartialOnSignal(out: string, write: () => Promise<void>): Promise<void> {
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handler = () =>
+      void rm(extracts.partialLinksPath(out), { force: true }).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    process.once(signal, handler);
+    return [signal, handler] as const;
+  });
+  try {
+    await write();
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
 }
 
 interface Arguments {
@@ -117,7 +135,7 @@ async function link(args: Arguments): Promise<void> {
     const notes = [];
     if (extract.badBirthDates > 0) {
       notes.push(
-        `${extract.badBirthDates} date${extract.badBirthDates === 1 ? '' : 's'} of birth not ${map.birthDate?.format === 'year-first' ? 'ISO (YYYY-MM-DD) or YYYYMMDD' : map.birthDate?.format.name} or not a real date, left blank (first on line ${extract.firstBadBirthDateLine})`,
+        `${extract.badBirthDates} date${extract.badBirthDates === 1 ? '' : 's'} of birth not ${map.birthDate?.format === 'year-first' ? 'YYYY-MM-DD, YYYYMMDD or YYYY/MM/DD' : map.birthDate?.format.name} or not a real date, left blank (first on line ${extract.firstBadBirthDateLine})`,
       );
     }
     if (extract.blankSources > 0)
@@ -130,12 +148,9 @@ async function link(args: Arguments): Promise<void> {
   const { records, truths } = extracts.combineExtracts(files);
   const read = performance.now();
 
-  // Loaded only now: the module's index brings Nest and TypeORM (about a second), which --help,
-  // a usage error or a bad map should not wait for.
-  const { linkRecords } = await import('./modules/identity-matching/index.js');
-  const result = linkRecords(records, { onProgress: progressReporter() });
+  const result = extracts.linkRecords(records, { onProgress: progressReporter() });
   const linked = performance.now();
-  await extracts.writeLinksCsv(args.out, records, result.assignments, truths);
+  await whileRemovingPartialOnSignal(args.out, () => extracts.writeLinksCsv(args.out, records, result.assignments, truths));
   const seconds = (performance.now() - started) / 1000;
 
   const lines = [
@@ -180,12 +195,6 @@ async function main(): Promise<number> {
     return 0;
   }
   const out = args.out;
-  // An interrupted run removes its half-written file; the atomic rename means none is left otherwise.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void rm(extracts.partialLinksPath(out), { force: true }).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-    });
-  }
   try {
     await link(args);
     return 0;

@@ -44,46 +44,48 @@ const probability = decimal(0, 1);
 
 const boolean = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
 
-const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production'], { message: 'must be development, test or production' }).default('development'),
-  TESSERA_ROLE: z.enum(roles, { message: 'must be api, worker or all' }).default('all'),
-  HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
-  PORT: integer(0, 65535).default(3000),
-  DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/tessera').default(
-    'postgres://postgres@127.0.0.1:5432/tessera',
-  ),
-  DATABASE_POOL_SIZE: integer(1, 200).default(10),
-  DATABASE_MIGRATE_ON_START: boolean.default(false),
-  REDIS_URL: urlWithScheme(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1 to 64 letters, digits or _ . : -' })
-    .default('tessera'),
-  LOG_LEVEL: z.enum(logLevels, { message: `must be one of ${logLevels.join(', ')}` }).default('info'),
-  SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
-  WORKER_CONCURRENCY: integer(1, 100).default(5),
-  QUEUE_HEARTBEAT_INTERVAL_MS: integer(1_000, 3_600_000).default(30_000),
-  HEALTH_CHECK_TIMEOUT_MS: integer(100, 60_000).default(2_000),
-  TESSERA_VERSION: z.string().max(64).optional(),
-  MLLP_HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
-  MLLP_PORT: integer(0, 65535).default(2575),
-  SOURCES_FILE: z.string().min(1).optional(),
-  GP_CONNECT_ASID: z
-    .string()
-    .regex(/^\d{12}$/, { message: 'must be a 12-digit Spine ASID' })
-    .default('999999999999'),
-  GP_CONNECT_ODS_CODE: z
-    .string()
-    .regex(/^[A-Z0-9]{3,12}$/, { message: 'must be an ODS code' })
-    .default('Y9T01'),
-  IDENTITY_LINK_THRESHOLD: probability.default(0.95),
-  IDENTITY_REVIEW_THRESHOLD: probability.default(0.5),
-  IDENTITY_NHS_DISAGREE_WEIGHT: decimal(-60, 60).default(-3),
-  IDENTITY_TRACE_MIN_SCORE: probability.default(0.95),
-}).refine((env) => env.IDENTITY_REVIEW_THRESHOLD <= env.IDENTITY_LINK_THRESHOLD, {
-  message: 'must not be above IDENTITY_LINK_THRESHOLD',
-  path: ['IDENTITY_REVIEW_THRESHOLD'],
-});
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production'], { message: 'must be development, test or production' }).default('development'),
+    TESSERA_ROLE: z.enum(roles, { message: 'must be api, worker or all' }).default('all'),
+    HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+    PORT: integer(0, 65535).default(3000),
+    DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/tessera').default(
+      'postgres://postgres@127.0.0.1:5432/tessera',
+    ),
+    DATABASE_POOL_SIZE: integer(1, 200).default(10),
+    DATABASE_MIGRATE_ON_START: boolean.default(false),
+    REDIS_URL: urlWithScheme(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1 to 64 letters, digits or _ . : -' })
+      .default('tessera'),
+    LOG_LEVEL: z.enum(logLevels, { message: `must be one of ${logLevels.join(', ')}` }).default('info'),
+    SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+    WORKER_CONCURRENCY: integer(1, 100).default(5),
+    QUEUE_HEARTBEAT_INTERVAL_MS: integer(1_000, 3_600_000).default(30_000),
+    HEALTH_CHECK_TIMEOUT_MS: integer(100, 60_000).default(2_000),
+    TESSERA_VERSION: z.string().max(64).optional(),
+    MLLP_HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+    MLLP_PORT: integer(0, 65535).default(2575),
+    SOURCES_FILE: z.string().min(1).optional(),
+    GP_CONNECT_ASID: z
+      .string()
+      .regex(/^\d{12}$/, { message: 'must be a 12-digit Spine ASID' })
+      .default('999999999999'),
+    GP_CONNECT_ODS_CODE: z
+      .string()
+      .regex(/^[A-Z0-9]{3,12}$/, { message: 'must be an ODS code' })
+      .default('Y9T01'),
+    IDENTITY_LINK_THRESHOLD: probability.default(0.95),
+    IDENTITY_REVIEW_THRESHOLD: probability.default(0.5),
+    IDENTITY_NHS_DISAGREE_WEIGHT: decimal(-60, 60).default(-3),
+    IDENTITY_TRACE_MIN_SCORE: probability.default(0.95),
+  })
+  .refine((env) => env.IDENTITY_REVIEW_THRESHOLD <= env.IDENTITY_LINK_THRESHOLD, {
+    message: 'must not be above IDENTITY_LINK_THRESHOLD',
+    path: ['IDENTITY_REVIEW_THRESHOLD'],
+  });
 
 /** The version in package.json of the directory the process runs from (npm and Docker both run there). */
 function packageVersion(): string {

@@ -1,6 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
 
-import { Injectable, Module } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 
@@ -11,8 +10,7 @@ import { matchIdentity } from '../../../src/modules/identity-matching/jobs/match
 import { SourceIdentityRepository } from '../../../src/modules/identity-matching/repositories/source-identity.repository.js';
 import type { SourceDemographics } from '../../../src/modules/identity-matching/source-demographics.js';
 import { SourceRegistry } from '../../../src/modules/source-connectors/index.js';
-import { JobHandler, QueueModule, QueueName } from '../../../src/platform/queue/index.js';
-import { JobRegistry } from '../../../src/platform/queue/job-registry.js';
+import { QueueName } from '../../../src/platform/queue/index.js';
 import { Queues } from '../../../src/platform/queue/queues.js';
 import { startTestHub } from '../../setup/test-hub.js';
 
@@ -20,27 +18,9 @@ import { startTestHub } from '../../setup/test-hub.js';
 // re-evaluations a change enqueues stay in the queue to be seen), a source to record identities
 // under, and a GraphQL client.
 
-/**
- * Declares the real-time matcher's job while its handler has not landed, so that stewardship
- * can enqueue re-evaluations. In the api role no worker runs it. Used only when the app does not
- * declare the job itself; delete once it always does.
- */
-@Injectable()
-class AwaitedMatchIdentityHandler {
-  @JobHandler(matchIdentity)
-  async run(): Promise<void> {}
-}
-
-@Module({ imports: [QueueModule.forJobs([matchIdentity])], providers: [AwaitedMatchIdentityHandler] })
-class AwaitedMatcherModule {}
-
 /** A hub in the api role (GraphQL, no workers) on this run's database and the given Redis prefix. */
-export async function startStewardHub(redisPrefix: string): Promise<RunningHub> {
-  const settings = { TESSERA_ROLE: 'api', REDIS_PREFIX: redisPrefix } as const;
-  const hub = await startTestHub(settings);
-  if (hub.app.get(JobRegistry).get(matchIdentity.name)) return hub;
-  await hub.stop();
-  return startTestHub(settings, [AwaitedMatcherModule]);
+export function startStewardHub(redisPrefix: string): Promise<RunningHub> {
+  return startTestHub({ TESSERA_ROLE: 'api', REDIS_PREFIX: redisPrefix });
 }
 
 export interface GraphqlAnswer {

@@ -17,7 +17,13 @@ import { addSource, graphql, nhsNumber, PERSON_FIELDS } from './identity-index-s
 interface Person {
   id: string;
   nhsNumbers: string[];
-  links: Array<{ localId: string; method: string; score: number; source: { name: string }; explanation: { fields: Array<{ field: string; level: string; weight: number }>; totalWeight: number; notes: string[] } }>;
+  links: Array<{
+    localId: string;
+    method: string;
+    score: number;
+    source: { name: string };
+    explanation: { fields: Array<{ field: string; level: string; weight: number }>; totalWeight: number; notes: string[] };
+  }>;
 }
 
 describe('real-time matching of source identities', () => {
@@ -36,7 +42,15 @@ describe('real-time matching of source identities', () => {
     await hub?.stop();
   });
 
-  const patient = (fields: { nhs?: string; given?: string; family?: string; birthDate?: string; gender?: R4Patient['gender']; postcode?: string; line?: string }): R4Patient => ({
+  const patient = (fields: {
+    nhs?: string;
+    given?: string;
+    family?: string;
+    birthDate?: string;
+    gender?: R4Patient['gender'];
+    postcode?: string;
+    line?: string;
+  }): R4Patient => ({
     resourceType: 'Patient',
     ...(fields.nhs ? { identifier: [{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: fields.nhs }] } : {}),
     name: [{ use: 'official', ...(fields.family ? { family: fields.family } : {}), ...(fields.given ? { given: [fields.given] } : {}) }],
@@ -54,25 +68,42 @@ describe('real-time matching of source identities', () => {
   };
 
   const personOf = async (sourceId: string, localId: string): Promise<Person | undefined> => {
-    const answer = await graphql(hub, `query ($sourceId: ID!, $localId: String!) { personForIdentity(sourceId: $sourceId, localId: $localId) { ${PERSON_FIELDS} } }`, {
-      sourceId,
-      localId,
-    });
+    const answer = await graphql(
+      hub,
+      `query ($sourceId: ID!, $localId: String!) { personForIdentity(sourceId: $sourceId, localId: $localId) { ${PERSON_FIELDS} } }`,
+      {
+        sourceId,
+        localId,
+      },
+    );
     return answer.data?.personForIdentity ?? undefined;
   };
 
   /** The pending reviews of an identity, once its match job has opened them (after it gave it a person). */
   const pendingReviews = async (localId: string) =>
-    eventually(async () => {
-      const rows = await hub.app.get(DataSource).query<Array<{ reason: string; data_quality_alert: boolean; candidate_person_id: string }>>(
-        `SELECT r.reason, r.data_quality_alert, r.candidate_person_id FROM match_review r JOIN source_identity si ON si.id = r.source_identity_id
+    eventually(
+      async () => {
+        const rows = await hub.app
+          .get(DataSource)
+          .query<Array<{ reason: string; data_quality_alert: boolean; candidate_person_id: string }>>(
+            `SELECT r.reason, r.data_quality_alert, r.candidate_person_id FROM match_review r JOIN source_identity si ON si.id = r.source_identity_id
          WHERE si.local_id = $1 AND r.status = 'pending'`,
-        [localId],
-      );
-      return rows.length ? rows : undefined;
-    }, 10_000, `a review for ${localId}`);
+            [localId],
+          );
+        return rows.length ? rows : undefined;
+      },
+      10_000,
+      `a review for ${localId}`,
+    );
 
-  const mary = { given: 'Mary', family: 'Jones', birthDate: '1961-04-13', gender: 'female' as const, postcode: 'N7 9GU', line: '12 Holloway Road' };
+  const mary = {
+    given: 'Mary',
+    family: 'Jones',
+    birthDate: '1961-04-13',
+    gender: 'female' as const,
+    postcode: 'N7 9GU',
+    line: '12 Holloway Road',
+  };
 
   it('links the same valid NHS number across sources and explains the link', async () => {
     const nhs = nhsNumber();
@@ -102,9 +133,19 @@ describe('real-time matching of source identities', () => {
     const nhs = nhsNumber();
     const mother = await record(gp, { ...mary, family: 'Okafor', nhs });
     // The council keyed the mother's number on her son's record.
-    const son = await record(council, { given: 'David', family: 'Okafor', birthDate: '1993-07-02', gender: 'male', postcode: 'N7 9GU', line: '12 Holloway Road', nhs });
+    const son = await record(council, {
+      given: 'David',
+      family: 'Okafor',
+      birthDate: '1993-07-02',
+      gender: 'male',
+      postcode: 'N7 9GU',
+      line: '12 Holloway Road',
+      nhs,
+    });
     expect(son.person.id).not.toBe(mother.person.id);
-    expect(await pendingReviews(son.localId)).toEqual([{ reason: 'nhs-number-demographics-disagree', data_quality_alert: true, candidate_person_id: mother.person.id }]);
+    expect(await pendingReviews(son.localId)).toEqual([
+      { reason: 'nhs-number-demographics-disagree', data_quality_alert: true, candidate_person_id: mother.person.id },
+    ]);
   });
 
   it('links a married name change when the NHS number agrees', async () => {
@@ -119,12 +160,28 @@ describe('real-time matching of source identities', () => {
     const first = await record(council, { ...family, given: 'Amelia' });
     const twin = await record(council, { ...family, given: 'Isabella' });
     expect(twin.person.id).not.toBe(first.person.id);
-    expect(await pendingReviews(twin.localId)).toEqual([expect.objectContaining({ reason: 'probable-match', candidate_person_id: first.person.id })]);
+    expect(await pendingReviews(twin.localId)).toEqual([
+      expect.objectContaining({ reason: 'probable-match', candidate_person_id: first.person.id }),
+    ]);
   });
 
   it('never links a parent and child of the same name at one address', async () => {
-    const father = await record(council, { given: 'Joseph', family: 'Marshall', birthDate: '1974-06-08', gender: 'male', postcode: 'N4 4ZF', line: '316 Crouch Hill' });
-    const son = await record(council, { given: 'Joseph', family: 'Marshall', birthDate: '2006-02-20', gender: 'male', postcode: 'N4 4ZF', line: '316 Crouch Hill' });
+    const father = await record(council, {
+      given: 'Joseph',
+      family: 'Marshall',
+      birthDate: '1974-06-08',
+      gender: 'male',
+      postcode: 'N4 4ZF',
+      line: '316 Crouch Hill',
+    });
+    const son = await record(council, {
+      given: 'Joseph',
+      family: 'Marshall',
+      birthDate: '2006-02-20',
+      gender: 'male',
+      postcode: 'N4 4ZF',
+      line: '316 Crouch Hill',
+    });
     expect(son.person.id).not.toBe(father.person.id);
   });
 
@@ -133,7 +190,14 @@ describe('real-time matching of source identities', () => {
     const byBirth = await record(council, { given: 'Aoife', family: 'Gallagher', birthDate: '1988-02-17' });
     const byAddress = await record(hospital, { given: 'Aoife', postcode: 'N5 2EF', line: '193 Highbury Grove' });
     expect(byAddress.person.id).not.toBe(byBirth.person.id);
-    const whole = await record(gp, { given: 'Aoife', family: 'Gallagher', birthDate: '1988-02-17', postcode: 'N5 2EF', line: '193 Highbury Grove', nhs: nhsNumber() });
+    const whole = await record(gp, {
+      given: 'Aoife',
+      family: 'Gallagher',
+      birthDate: '1988-02-17',
+      postcode: 'N5 2EF',
+      line: '193 Highbury Grove',
+      nhs: nhsNumber(),
+    });
     const merged = await eventually(async () => {
       const person = await personOf(gp, whole.localId);
       return person && person.links.length === 3 ? person : undefined;
@@ -141,14 +205,19 @@ describe('real-time matching of source identities', () => {
     expect(merged.links.map((link) => link.localId).sort()).toEqual([byBirth.localId, byAddress.localId, whole.localId].sort());
     const events = await hub.app
       .get(DataSource)
-      .query<Array<{ kind: string; actor: string }>>(`SELECT kind, actor FROM identity_event WHERE kind = 'merge' AND (person_id = $1 OR other_person_id = $1)`, [merged.id]);
+      .query<Array<{ kind: string; actor: string }>>(
+        `SELECT kind, actor FROM identity_event WHERE kind = 'merge' AND (person_id = $1 OR other_person_id = $1)`,
+        [merged.id],
+      );
     expect(events).toEqual([{ kind: 'merge', actor: 'matcher' }]);
   });
 
   it('matching twice has one effect', async () => {
     const nhs = nhsNumber();
     const first = await record(gp, { ...mary, given: 'Chidi', family: 'Nwosu', gender: 'male', nhs });
-    const [row] = await hub.app.get(DataSource).query<Array<{ id: string }>>(`SELECT id FROM source_identity WHERE local_id = $1`, [first.localId]);
+    const [row] = await hub.app
+      .get(DataSource)
+      .query<Array<{ id: string }>>(`SELECT id FROM source_identity WHERE local_id = $1`, [first.localId]);
     const again: MatchOutcome = await hub.app.get(IdentityMatchingService).matchIdentity(row.id);
     expect(again).toMatchObject({ personId: first.person.id });
     const links = await hub.app.get(DataSource).query(`SELECT id FROM identity_link WHERE source_identity_id = $1`, [row.id]);

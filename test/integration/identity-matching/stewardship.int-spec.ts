@@ -392,8 +392,21 @@ describe('stewardship through operator GraphQL', () => {
       { id: unmerge.event.id, kind: 'unmerge' },
       { id: merge.event.id, kind: 'merge', undoneBy: unmerge.event.id },
     ]);
+    // "Two people after all" holds: the matcher re-evaluating them will not join them again.
+    expect(await index.rejectedPersons(b1!)).toEqual([survivor]);
+    expect(await index.rejectedPersons(a1!)).toEqual([merged]);
     const again = await refused(unmergeMutation, { mergeEventId: merge.event.id, reason: 'again' });
     expect(again.extensions.code).toBe('CONFLICT');
+
+    // Undoing the unmerge merges again, lifts those constraints, and puts the merge back in effect.
+    const remerged = (await ok(undoMutation, { eventId: unmerge.event.id, reason: 'the GP letter was right' })).undoIdentityEvent;
+    expect(remerged.event).toMatchObject({ kind: 'undo', undoes: unmerge.event.id });
+    expect(await identitiesOf(survivor)).toEqual([a1, a2, b1, b2, later].sort());
+    expect(await person(merged)).toMatchObject({ state: 'merged', mergedInto: survivor });
+    expect(await index.rejectedPersons(b1!)).toEqual([]);
+    const secondUnmerge = (await ok(unmergeMutation, { mergeEventId: merge.event.id, reason: 'no, two people' })).unmergePersons;
+    expect(secondUnmerge.event.undoes).toBe(merge.event.id);
+    expect(await identitiesOf(merged)).toEqual([b1, b2].sort());
   });
 
   it('refuses to merge persons holding different NHS numbers unless the steward forces it, and undoes the merge', async () => {

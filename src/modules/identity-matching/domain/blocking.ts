@@ -23,26 +23,30 @@ export function blockingKeys(record: MatchRecord): string[] {
   const given = record.gc ? phonetic(record.gc) : undefined;
   const family = record.f ? phonetic(record.f) : undefined;
   const born = record.d ? birthDateKey(record.d) : undefined;
-  const place = record.pd ?? record.p ?? record.c;
   if (born && given) keys.add(`dg:${born}:${given}`);
   if (born && family) keys.add(`df:${born}:${family}`);
   if (born && record.fp) for (const part of record.fp) keys.add(`df:${born}:${phonetic(part)}`);
   if (given && family) {
+    // Both names (in either order) with part of the birth date, or with the place: a birth date
+    // wrong in one part, or wrong throughout.
     const names = given < family ? `${given}|${family}` : `${family}|${given}`;
-    keys.add(`gf:${names}:${place ?? ''}`);
-    if (record.d) keys.add(`ny:${names}:${record.d.slice(0, 4)}`);
+    if (record.d) {
+      keys.add(`ny:${names}:${record.d.slice(0, 4)}`);
+      keys.add(`nm:${names}:${born!.slice(4)}`);
+    }
+    const place = record.p ?? record.c;
+    if (place) keys.add(`gs:${names}:${place}`);
   }
-  // A birth date wrong in two places: name and birth year.
-  if (family && record.d) keys.add(`fy:${family}:${record.d.slice(0, 4)}`);
-  if (given && record.d) keys.add(`gy:${given}:${record.d.slice(0, 4)}`);
-  if (family && record.p) keys.add(`fp:${family}:${record.p}`);
+  // A misspelt name at the same address: the other name, an initial and the postcode.
+  if (family && record.p) keys.add(`fp:${family}:${record.g?.[0] ?? ''}:${record.p}`);
+  // A new surname (marriage) with a birth date wrong too: the given name at the same postcode.
   if (given && record.p) keys.add(`gp:${given}:${record.p}`);
   if (born && record.p) keys.add(`pb:${record.p}:${born}`);
   return [...keys];
 }
 
 /** A key shared by more records than this says little (a common name with no date) and is skipped. */
-export const MAX_BLOCK_SIZE = 250;
+export const MAX_BLOCK_SIZE = 150;
 const HASH_BITS = 27;
 
 /** 32-bit FNV-1a, cut to HASH_BITS: a collision only adds a candidate pair, never loses one. */
@@ -80,7 +84,8 @@ class PairBuffer {
 export function candidatePairs(records: MatchRecord[], progress?: (done: number) => void, rules?: readonly string[]): Float64Array {
   const entries = new PairBuffer();
   for (let i = 0; i < records.length; i++) {
-    for (const key of blockingKeys(records[i])) if (!rules || rules.includes(key.slice(0, key.indexOf(':')))) entries.push(hashKey(key) * MAX_RECORDS + i);
+    for (const key of blockingKeys(records[i]))
+      if (!rules || rules.includes(key.slice(0, key.indexOf(':')))) entries.push(hashKey(key) * MAX_RECORDS + i);
     if (progress && i % 100_000 === 0) progress(i);
   }
   const sorted = entries.unique();
@@ -90,10 +95,10 @@ export function candidatePairs(records: MatchRecord[], progress?: (done: number)
     if (end < sorted.length && Math.floor(sorted[end] / MAX_RECORDS) === Math.floor(sorted[start] / MAX_RECORDS)) continue;
     const size = end - start;
     if (size >= 2 && size <= MAX_BLOCK_SIZE) {
-      for (let x = start; x < end; x++) for (let y = x + 1; y < end; y++) pairs.push(encodePair(sorted[x] % MAX_RECORDS, sorted[y] % MAX_RECORDS));
+      for (let x = start; x < end; x++)
+        for (let y = x + 1; y < end; y++) pairs.push(encodePair(sorted[x] % MAX_RECORDS, sorted[y] % MAX_RECORDS));
     }
     start = end;
   }
   return pairs.unique();
 }
-

@@ -83,7 +83,8 @@ export function linkRecords(input: LinkageRecord[], options: LinkageOptions = {}
   const joinedBy: Array<{ method: 'nhs-number' | 'probabilistic'; score: number } | undefined> = new Array(total);
   const noteJoin = (record: number, method: 'nhs-number' | 'probabilistic', score: number) => {
     const current = joinedBy[record];
-    if (!current || (current.method !== 'nhs-number' && (method === 'nhs-number' || score > current.score))) joinedBy[record] = { method, score };
+    if (!current || (current.method !== 'nhs-number' && (method === 'nhs-number' || score > current.score)))
+      joinedBy[record] = { method, score };
   };
   for (const pair of nhsLinks) {
     clusters.join(pairLeft(pair), pairRight(pair));
@@ -99,7 +100,11 @@ export function linkRecords(input: LinkageRecord[], options: LinkageOptions = {}
       noteJoin(left, 'probabilistic', probability);
       noteJoin(right, 'probabilistic', probability);
     } else {
-      reviewPairs.push({ left, right, explanation: model.explain(records[left], records[right], ['cluster-contradiction', 'different-nhs-numbers']) });
+      reviewPairs.push({
+        left,
+        right,
+        explanation: model.explain(records[left], records[right], ['cluster-contradiction', 'different-nhs-numbers']),
+      });
     }
   }
   progress({ stage: 'cluster', done: links.length, total: links.length });
@@ -118,5 +123,12 @@ export function linkRecords(input: LinkageRecord[], options: LinkageOptions = {}
     if (!joined || sizes.get(root) === 1) return { clusterId, method: 'new', score: 0 };
     return { clusterId, method: joined.method, score: joined.score };
   });
-  return { assignments, pairsCompared: pairs.length, pairsLinked: nhsLinks.length + links.length, reviewPairs, clusters: roots.size, model: parameters };
+  return {
+    assignments,
+    pairsCompared: pairs.length,
+    pairsLinked: nhsLinks.length + links.length,
+    reviewPairs,
+    clusters: roots.size,
+    model: parameters,
+  };
 }

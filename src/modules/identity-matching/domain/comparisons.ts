@@ -22,7 +22,9 @@ const similar = (a: string, b: string, at: number) => jaroWinkler(a, b) >= at;
 
 /** First name against surname both ways: a record keyed in with the names the wrong way round. */
 function namesSwapped(a: MatchRecord, b: MatchRecord): boolean {
-  return !!(a.g && a.f && b.g && b.f && a.g !== b.g && similar(a.g, b.f, 0.92) && similar(a.f, b.g, 0.92));
+  // First letters first: names this alike share them, and the check is cheap beside Jaro-Winkler.
+  if (!a.g || !a.f || !b.g || !b.f || a.g === b.g || a.g[0] !== b.f[0] || a.f[0] !== b.g[0]) return false;
+  return similar(a.g, b.f, 0.92) && similar(a.f, b.g, 0.92);
 }
 
 const givenName: Comparison = {
@@ -53,7 +55,8 @@ const familyName: Comparison = {
     const score = jaroWinkler(a.f, b.f);
     if (score >= 0.92) return 1;
     // One part of a hyphenated or double-barrelled name: "Smith-Jones" and "Jones".
-    if ((a.fp && a.fp.includes(b.f)) || (b.fp && b.fp.includes(a.f)) || (a.fp && b.fp && a.fp.some((part) => b.fp!.includes(part)))) return 3;
+    if ((a.fp && a.fp.includes(b.f)) || (b.fp && b.fp.includes(a.f)) || (a.fp && b.fp && a.fp.some((part) => b.fp!.includes(part))))
+      return 3;
     if (namesSwapped(a, b)) return 4;
     if (score >= 0.8) return 2;
     return 5;
@@ -104,9 +107,14 @@ function sharedTokenRatio(a: string[], b: string[]): number {
   let shared = 0;
   for (const token of shorter) {
     if (longer.includes(token)) shared += 1;
-    else if (token.length >= 4 && !/\d/.test(token) && longer.some((other) => other.length >= 4 && jaroWinkler(token, other) >= 0.9)) shared += 1;
+    else if (token.length >= 4 && !/\d/.test(token) && longer.some((other) => typoOf(token, other))) shared += 1;
   }
   return shared / shorter.length;
+}
+
+/** A word with a typo: as long give or take two letters, starting alike, and Jaro-Winkler >= 0.9. */
+function typoOf(token: string, other: string): boolean {
+  return Math.abs(token.length - other.length) <= 2 && (token[0] === other[0] || token[1] === other[1]) && jaroWinkler(token, other) >= 0.9;
 }
 
 const address: Comparison = {
@@ -128,7 +136,7 @@ const city: Comparison = {
   compare(a, b) {
     if (!a.c || !b.c) return MISSING;
     if (a.c === b.c) return 0;
-    return similar(a.c, b.c, 0.9) ? 1 : 2;
+    return typoOf(a.c, b.c) ? 1 : 2;
   },
 };
 

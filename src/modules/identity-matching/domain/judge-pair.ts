@@ -33,7 +33,8 @@ export function judgePair(a: MatchRecord, b: MatchRecord, model: MatchModel, thr
   if (a.n && b.n) {
     if (a.n === b.n) {
       const demographic = model.personalWeight(compared, a);
-      if (demographic >= thresholds.nhsDisagreeWeight) return { kind: 'link', method: 'nhs-number', probability: 1, notes: ['nhs-number-equal'] };
+      if (demographic >= thresholds.nhsDisagreeWeight)
+        return { kind: 'link', method: 'nhs-number', probability: 1, notes: ['nhs-number-equal'] };
       return {
         kind: 'review',
         reason: 'nhs-number-demographics-disagree',
@@ -42,7 +43,8 @@ export function judgePair(a: MatchRecord, b: MatchRecord, model: MatchModel, thr
         notes: ['nhs-number-equal', 'nhs-number-demographics-disagree'],
       };
     }
-    if (probability >= thresholds.review) return { kind: 'review', reason: 'cluster-contradiction', probability, dataQualityAlert: false, notes: ['different-nhs-numbers'] };
+    if (probability >= thresholds.review)
+      return { kind: 'review', reason: 'cluster-contradiction', probability, dataQualityAlert: false, notes: ['different-nhs-numbers'] };
     return { kind: 'none', probability, notes: ['different-nhs-numbers'] };
   }
   if (probability >= thresholds.link) {
@@ -59,6 +61,7 @@ export function judgePair(a: MatchRecord, b: MatchRecord, model: MatchModel, thr
     }
     return { kind: 'link', method: 'probabilistic', probability, notes: [] };
   }
-  if (probability >= thresholds.review) return { kind: 'review', reason: 'probable-match', probability, dataQualityAlert: false, notes: [] };
+  if (probability >= thresholds.review)
+    return { kind: 'review', reason: 'probable-match', probability, dataQualityAlert: false, notes: [] };
   return { kind: 'none', probability, notes: [] };
 }

@@ -17,7 +17,9 @@ export interface MatchModelParameters {
   termFrequencies: Record<string, { total: number; counts: Record<string, number> }>;
 }
 
-const PERSONAL_FIELDS = ['given', 'family', 'birthDate', 'sex'].map((field) => COMPARISONS.findIndex((comparison) => comparison.field === field));
+const PERSONAL_FIELDS = ['given', 'family', 'birthDate', 'sex'].map((field) =>
+  COMPARISONS.findIndex((comparison) => comparison.field === field),
+);
 
 /** A very common name still counts; a very rare one cannot outweigh everything else. */
 const TF_ADJUSTMENT_LIMIT = 6;
@@ -56,14 +58,19 @@ export class MatchModel {
   readonly priorWeight: number;
   /** log2(m/u) per comparison and level. */
   private readonly weights: number[][];
-  private readonly tf: Array<{ level: number; value: (record: MatchRecord) => string | undefined; counts: Map<string, number>; total: number; averageU: number } | undefined>;
+  private readonly tf: Array<
+    | { level: number; value: (record: MatchRecord) => string | undefined; counts: Map<string, number>; total: number; averageU: number }
+    | undefined
+  >;
   private readonly levels = new Int8Array(COMPARISONS.length);
 
   constructor(readonly parameters: MatchModelParameters) {
     if (parameters.m.length !== COMPARISONS.length || parameters.u.length !== COMPARISONS.length)
       throw new Error(`match model ${parameters.version} does not fit this version's comparisons`);
     this.priorWeight = log2Odds(parameters.lambda);
-    this.weights = COMPARISONS.map((comparison, k) => comparison.levels.map((_, level) => Math.log2(parameters.m[k][level] / parameters.u[k][level])));
+    this.weights = COMPARISONS.map((comparison, k) =>
+      comparison.levels.map((_, level) => Math.log2(parameters.m[k][level] / parameters.u[k][level])),
+    );
     this.tf = COMPARISONS.map((comparison, k) => {
       const frequencies = parameters.termFrequencies[comparison.field];
       if (!comparison.termFrequency || !frequencies || frequencies.total === 0) return undefined;

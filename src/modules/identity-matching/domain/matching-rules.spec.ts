@@ -93,7 +93,9 @@ describe('comparison levels', () => {
 
   it('treats a value missing on either side as no evidence', () => {
     expect(level('given', { given: 'Mary' }, {})).toBe('missing');
-    expect(model.explain(normaliseIdentity({ given: 'Mary' }), normaliseIdentity({})).fields.find((field) => field.field === 'given')).toEqual({
+    expect(
+      model.explain(normaliseIdentity({ given: 'Mary' }), normaliseIdentity({})).fields.find((field) => field.field === 'given'),
+    ).toEqual({
       field: 'given',
       level: 'missing',
       weight: 0,
@@ -119,7 +121,11 @@ describe('blocking keys', () => {
 
 describe('the rules for one pair', () => {
   it('links the same valid NHS number', () => {
-    expect(judge(mary, { ...mary, given: 'Molly', postcode: 'E1 6AN' })).toMatchObject({ kind: 'link', method: 'nhs-number', probability: 1 });
+    expect(judge(mary, { ...mary, given: 'Molly', postcode: 'E1 6AN' })).toMatchObject({
+      kind: 'link',
+      method: 'nhs-number',
+      probability: 1,
+    });
   });
 
   it('sends the same NHS number with another name, birth date and sex to review with a data-quality alert', () => {

@@ -170,9 +170,34 @@ const TRANSLITERATION_GROUPS: string[] = [
 
 /** Values sources type when they do not know a name; never evidence of identity. */
 export const PLACEHOLDER_NAMES = new Set([
-  'unknown', 'unk', 'notknown', 'nk', 'na', 'none', 'null', 'test', 'patient', 'baby', 'infant',
-  'babyboy', 'babygirl', 'boy', 'girl', 'male', 'female', 'child', 'twin', 'anon', 'anonymous',
-  'xx', 'xxx', 'zz', 'zzz', 'unnamed', 'noname', 'newborn',
+  'unknown',
+  'unk',
+  'notknown',
+  'nk',
+  'na',
+  'none',
+  'null',
+  'test',
+  'patient',
+  'baby',
+  'infant',
+  'babyboy',
+  'babygirl',
+  'boy',
+  'girl',
+  'male',
+  'female',
+  'child',
+  'twin',
+  'anon',
+  'anonymous',
+  'xx',
+  'xxx',
+  'zz',
+  'zzz',
+  'unnamed',
+  'noname',
+  'newborn',
 ]);
 
 function groupIndex(groups: string[]): Map<string, string> {

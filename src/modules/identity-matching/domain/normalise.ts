@@ -53,9 +53,9 @@ export function phonetic(name: string): string {
 
 /** Lower-case ASCII: accents folded ("Zoë" → "zoe"), anything else but letters and spaces dropped. */
 function foldText(value: string): string {
-  return value
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
+  // Most names are plain ASCII already: decomposing them is the slow part of normalising.
+  const ascii = /^[\x20-\x7e]*$/.test(value) ? value : value.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  return ascii
     .toLowerCase()
     .replace(/['’`]/g, '')
     .replace(/[^a-z]+/g, ' ')
@@ -78,9 +78,24 @@ function usableName(word: string | undefined): string | undefined {
 const UK_POSTCODE = /^([A-Z]{1,2})(\d[A-Z\d]?)(\d)([A-Z]{2})$/;
 
 const SEX: Record<string, string> = {
-  m: 'm', male: 'm', man: 'm', boy: 'm', '1': 'm', h: 'm',
-  f: 'f', female: 'f', woman: 'f', girl: 'f', '2': 'f', w: 'f',
-  o: 'o', other: 'o', x: 'o', '9': 'o', indeterminate: 'o', i: 'o',
+  m: 'm',
+  male: 'm',
+  man: 'm',
+  boy: 'm',
+  '1': 'm',
+  h: 'm',
+  f: 'f',
+  female: 'f',
+  woman: 'f',
+  girl: 'f',
+  '2': 'f',
+  w: 'f',
+  o: 'o',
+  other: 'o',
+  x: 'o',
+  '9': 'o',
+  indeterminate: 'o',
+  i: 'o',
 };
 
 /** Sex as m, f or o from the many ways extracts write it; unknown and blank are absent. */

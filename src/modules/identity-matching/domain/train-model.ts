@@ -147,13 +147,16 @@ export function estimateM(
       }
     }
     const next = sums.map((row, k) => {
-          if (!learns[k] || totals[k] === 0) return m[k];
-          const floored = row.map((value) => Math.max(value / totals[k], 1e-4));
-          const sum = floored.reduce((total, value) => total + value, 0);
-          return floored.map((value) => value / sum);
-        });
+      if (!learns[k] || totals[k] === 0) return m[k];
+      const floored = row.map((value) => Math.max(value / totals[k], 1e-4));
+      const sum = floored.reduce((total, value) => total + value, 0);
+      return floored.map((value) => value / sum);
+    });
     const nextLambda = Math.min(Math.max(matched / all, 1e-6), 1 - 1e-6);
-    const change = Math.max(Math.abs(nextLambda - lambda), ...next.flatMap((row, k) => row.map((value, level) => Math.abs(value - m[k][level]))));
+    const change = Math.max(
+      Math.abs(nextLambda - lambda),
+      ...next.flatMap((row, k) => row.map((value, level) => Math.abs(value - m[k][level]))),
+    );
     m = next;
     lambda = nextLambda;
     if (change < 1e-6) break;
@@ -185,7 +188,7 @@ const SESSIONS: Array<{ rules: string[]; blockedOn: string[]; learn?: string[] }
   { rules: ['dg', 'df'], blockedOn: ['birthDate'] },
   // Same names (either order) and place: learns the birth date, judging pairs by what the first
   // session learnt of the other fields.
-  { rules: ['gf'], blockedOn: ['given', 'family'], learn: ['birthDate'] },
+  { rules: ['gs'], blockedOn: ['given', 'family'], learn: ['birthDate'] },
 ];
 
 /** Enough labelled pairs to count m from rather than estimate it. */
@@ -202,7 +205,8 @@ function nhsNumberPairs(records: MatchRecord[], limit: number): number[] {
   });
   const pairs: number[] = [];
   for (const holders of byNumber.values()) {
-    for (let x = 0; x < holders.length && pairs.length < limit; x++) for (let y = x + 1; y < holders.length; y++) pairs.push(encodePair(holders[x], holders[y]));
+    for (let x = 0; x < holders.length && pairs.length < limit; x++)
+      for (let y = x + 1; y < holders.length; y++) pairs.push(encodePair(holders[x], holders[y]));
   }
   return pairs;
 }
@@ -219,9 +223,9 @@ export function trainModel(
 ): { parameters: MatchModelParameters; summary: TrainingSummary } {
   const random = mulberry32(options.seed ?? 20261123);
   // Enough random pairs that even rare levels (the same birth date) are seen several times.
-  const samples = options.randomPairs ?? Math.min(1_000_000, Math.max(200_000, 50 * records.length));
+  const samples = options.randomPairs ?? Math.min(400_000, Math.max(150_000, 20 * records.length));
   const { u, pairs: randomPairs } = estimateU(records, samples, random);
-  const limit = options.maxTrainingPairs ?? 2_000_000;
+  const limit = options.maxTrainingPairs ?? 300_000;
 
   const m = DEFAULT_PARAMETERS.m.map((row) => [...row]);
   let trainingPairs = 0;
@@ -258,11 +262,17 @@ export function trainModel(
     trainingPairs += Math.min(pairs.length, limit);
     const patterns = countPatterns(records, pairs, limit);
     const blocked = new Set(session.blockedOn);
-    const result = estimateM(patterns, u, { m, lambda: 0.5 }, { blockedOn: blocked, learn: session.learn ? new Set(session.learn) : undefined });
+    const result = estimateM(
+      patterns,
+      u,
+      { m, lambda: 0.5 },
+      { blockedOn: blocked, learn: session.learn ? new Set(session.learn) : undefined },
+    );
     iterations += result.iterations;
     COMPARISONS.forEach((comparison, k) => {
       // The first session to see a field (not blocked on it) teaches it.
-      if (blocked.has(comparison.field) || learnt.has(comparison.field) || (session.learn && !session.learn.includes(comparison.field))) return;
+      if (blocked.has(comparison.field) || learnt.has(comparison.field) || (session.learn && !session.learn.includes(comparison.field)))
+        return;
       m[k] = result.m[k];
       learnt.add(comparison.field);
     });
@@ -274,7 +284,8 @@ export function trainModel(
   const allPatterns = countPatterns(records, candidates, limit);
   const blockedLambda = allPatterns.size > 0 ? estimateM(allPatterns, u, { m, lambda: 0.1 }, { learn: new Set() }).lambda : 0;
   const allPairs = (records.length * (records.length - 1)) / 2;
-  const lambda = blockedLambda > 0 && allPairs > 0 ? Math.min(0.5, (blockedLambda * candidates.length) / allPairs) : DEFAULT_PARAMETERS.lambda;
+  const lambda =
+    blockedLambda > 0 && allPairs > 0 ? Math.min(0.5, (blockedLambda * candidates.length) / allPairs) : DEFAULT_PARAMETERS.lambda;
   return {
     parameters: { version: options.version, lambda, m, u, termFrequencies: termFrequencies(records) },
     summary: { records: records.length, randomPairs, trainingPairs, patterns: allPatterns.size, iterations, lambda },

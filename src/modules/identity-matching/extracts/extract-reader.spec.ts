@@ -177,6 +177,7 @@ describe('reading a CSV extract', () => {
       const empty = await file('empty.csv', '');
       await expect(readExtract(empty, map)).rejects.toThrow(`${empty}: the file is empty: it has no header row`);
       await expect(readExtract(join(folder, 'nowhere.csv'), map)).rejects.toThrow(/nowhere.csv: cannot read the file \(no such file\)/);
+      await expect(readExtract(folder, map)).rejects.toThrow(`${folder}: cannot read the file (it is a folder)`);
     });
 
     it('the same source and local id twice, naming both lines', async () => {

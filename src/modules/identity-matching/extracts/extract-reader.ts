@@ -1,7 +1,8 @@
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 
-import { parse, CsvError } from 'csv-parse';
+import { parse, CsvError, type Options } from 'csv-parse';
 
 import type { LinkageRecord } from '../domain/bulk-linkage.types.js';
 import type { IdentityFields } from '../domain/identity-fields.js';
@@ -55,78 +56,118 @@ export async function readExtract(file: string, map: ExtractMap, options: ReadEx
   const handle = await open(file).catch((error: NodeJS.ErrnoException) => {
     throw new ExtractInputError(`cannot read the file (${readProblem(error)})`, file);
   });
-  const parser = handle.createReadStream().pipe(
-    parse({
-      bom: true,
-      trim: true,
-      delimiter: map.delimiter,
-      encoding: map.encoding,
-      skip_empty_lines: true,
-      relax_quotes: true,
-      info: true,
-    }),
-  );
+  const input = handle.createReadStream({ highWaterMark: 1 << 20 });
+  const parser = input.pipe(parse(parserOptions(map)));
   const result: ExtractRecords = { file, records: [], lines: [], badBirthDates: 0, blankSources: 0, blankRows: 0 };
   const fallbackSource = defaultSourceOf(file);
+  let header: string[] | undefined;
   let columns: ColumnIndexes | undefined;
-  let lastLine = 0;
-  try {
-    for await (const { record: row, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      // A quoted value may span lines; the record starts where its first line is.
-      const line = info.lines - embeddedLineBreaks(row);
-      lastLine = info.lines;
-      if (!columns) {
-        columns = resolveColumns(row, map, file, options.truthColumn);
-        if (options.truthColumn !== undefined) result.truths = [];
-        continue;
-      }
-      if (row.every((value) => value === '')) {
-        result.blankRows += 1;
-        continue;
-      }
-      const fields: IdentityFields = {};
-      for (const [field, index] of columns.text) {
-        const value = row[index]!;
-        if (value !== '') fields[field] = value;
-      }
-      if (columns.birthDate) {
-        const value = row[columns.birthDate.index]!;
-        if (value !== '') {
-          const date = parseBirthDate(value, columns.birthDate.format);
-          if (date) fields.birthDate = date;
-          else if (result.badBirthDates++ === 0) result.firstBadBirthDateLine = line;
-        }
-      }
-      if (columns.addressLines.length > 0) {
-        const lines = columns.addressLines.map((index) => row[index]!).filter((value) => value !== '');
-        if (lines.length > 0) fields.addressLines = lines;
-      }
-      let localId = String(line);
-      if (columns.localId !== undefined) {
-        localId = row[columns.localId]!;
-        if (localId === '') throw new ExtractInputError(`the local id (column '${map.localId}') is blank`, file, line);
-      }
-      let source = fallbackSource;
-      if (columns.source !== undefined) {
-        source = row[columns.source]!;
-        if (source === '') {
-          source = fallbackSource;
-          result.blankSources += 1;
-        }
-      }
-      result.records.push({ source, localId, fields });
-      result.lines.push(line);
-      if (columns.truth !== undefined) result.truths!.push(row[columns.truth]!);
-      if (options.onProgress && result.records.length % 50_000 === 0) options.onProgress(result.records.length);
+  // Lines are counted here rather than asked of csv-parse (its per-record info costs a third of
+  // the reading time): every record is one line plus the line breaks inside its quoted values,
+  // and empty lines come through as records of one blank field.
+  let nextLine = 1;
+
+  const take = (row: string[]) => {
+    const line = nextLine;
+    nextLine += 1 + embeddedLineBreaks(row);
+    if (!header) {
+      if (row.length === 1 && row[0] === '') return;
+      header = row;
+      columns = resolveColumns(row, map, file, options.truthColumn);
+      if (options.truthColumn !== undefined) result.truths = [];
+      return;
     }
+    if (row.length === 1 && row[0] === '') return;
+    if (row.length !== header.length)
+      throw new ExtractInputError(`malformed row: ${row.length} fields where the header has ${header.length}`, file, line);
+    const at = columns!;
+    let blank = true;
+    for (const value of row) if (value !== '') blank = false;
+    if (blank) {
+      result.blankRows += 1;
+      return;
+    }
+    const fields: IdentityFields = {};
+    for (const [field, index] of at.text) {
+      const value = row[index]!;
+      if (value !== '') fields[field] = value;
+    }
+    if (at.birthDate) {
+      const value = row[at.birthDate.index]!;
+      if (value !== '') {
+        const date = parseBirthDate(value, at.birthDate.format);
+        if (date) fields.birthDate = date;
+        else if (result.badBirthDates++ === 0) result.firstBadBirthDateLine = line;
+      }
+    }
+    if (at.addressLines.length > 0) {
+      const lines: string[] = [];
+      for (const index of at.addressLines) if (row[index] !== '') lines.push(row[index]!);
+      if (lines.length > 0) fields.addressLines = lines;
+    }
+    let localId = String(line);
+    if (at.localId !== undefined) {
+      localId = row[at.localId]!;
+      if (localId === '') throw new ExtractInputError(`the local id (column '${map.localId}') is blank`, file, line);
+    }
+    let source = fallbackSource;
+    if (at.source !== undefined) {
+      source = row[at.source]!;
+      if (source === '') {
+        source = fallbackSource;
+        result.blankSources += 1;
+      }
+    }
+    result.records.push({ source, localId, fields });
+    result.lines.push(line);
+    if (at.truth !== undefined) result.truths!.push(row[at.truth]!);
+    if (options.onProgress && result.records.length % 50_000 === 0) options.onProgress(result.records.length);
+  };
+
+  try {
+    // Records are taken in synchronous batches as they become readable: awaiting each one
+    // (for await) costs more than parsing it.
+    await new Promise<void>((resolvePromise, reject) => {
+      parser.on('readable', () => {
+        try {
+          let row: string[] | null;
+          while ((row = parser.read() as string[] | null) !== null) take(row);
+        } catch (error) {
+          parser.destroy();
+          reject(error as Error);
+        }
+      });
+      parser.once('error', reject);
+      parser.once('end', resolvePromise);
+      // A pipe does not pass a read error on (a folder given as a file fails only here).
+      input.once('error', (error: NodeJS.ErrnoException) => {
+        parser.destroy();
+        reject(new ExtractInputError(`cannot read the file (${readProblem(error)})`, file));
+      });
+    });
   } catch (error) {
-    if (error instanceof CsvError) throw malformed(error, file, lastLine);
+    if (error instanceof CsvError) throw await malformed(error, file, map);
     throw error;
   } finally {
     await handle.close();
   }
-  if (!columns) throw new ExtractInputError('the file is empty: it has no header row', file);
+  if (!header) throw new ExtractInputError('the file is empty: it has no header row', file);
   return result;
+}
+
+function parserOptions(map: ExtractMap): Options {
+  return {
+    bom: true,
+    trim: true,
+    delimiter: map.delimiter,
+    encoding: map.encoding,
+    // Named, not detected: csv-parse detects one ending from the first line, and a file that
+    // mixes CRLF and LF (appended to by another tool) would otherwise run rows together.
+    record_delimiter: ['\r\n', '\n', '\r'],
+    relax_quotes: true,
+    // The field count is checked here, against the header, to name the line exactly.
+    relax_column_count: true,
+  };
 }
 
 /** Where each mapped column is in this file's header, or an error naming the map key and column. */
@@ -170,37 +211,55 @@ function indexesOf(header: string[], predicate: (column: string) => boolean): nu
   return indexes;
 }
 
-// csv-parse counts a CR and an LF inside a quoted value as a line each, so they are counted
-// the same way here to find the line a record starts on.
 function embeddedLineBreaks(row: string[]): number {
   let count = 0;
   for (const value of row) {
     if (!value.includes('\n') && !value.includes('\r')) continue;
-    for (const character of value) if (character === '\n' || character === '\r') count += 1;
+    count += value.split(/\r\n|\r|\n/).length - 1;
   }
   return count;
 }
 
 /** csv-parse's complaint as a reason an operator can act on, at the line where the bad record starts. */
-function malformed(error: CsvError, file: string, lastGoodLine: number): ExtractInputError {
+async function malformed(error: CsvError, file: string, map: ExtractMap): Promise<ExtractInputError> {
   const at = (error as CsvError & { lines?: number }).lines;
   switch (error.code) {
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
-      const [, expected, got] = /expect (\d+), got (\d+)/.exec(error.message) ?? [];
-      return new ExtractInputError(
-        `malformed row: ${got ?? 'a different number of'} fields where the header has ${expected ?? 'another number'}`,
-        file,
-        at,
-      );
-    }
     case 'CSV_QUOTE_NOT_CLOSED':
-      return new ExtractInputError('malformed row: a quoted field opened in this row is never closed', file, lastGoodLine + 1);
+      // Found only at the end of the file: read it again to find where the last good record ended.
+      return new ExtractInputError(
+        'malformed row: a quoted field opened in this row is never closed',
+        file,
+        (await lastRecordEnd(file, map)) + 1,
+      );
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
       return new ExtractInputError('malformed row: text follows the closing quote of a quoted field', file, at);
     default:
-      return new ExtractInputError(`malformed CSV: ${error.message.replace(/:.*$/, '')}`, file, at);
+      // csv-parse's message may quote the value after a colon; only its kind is kept.
+      return new ExtractInputError(`malformed CSV: ${error.message.replace(/:.*$/s, '')}`, file, at);
   }
+}
+
+/** The line the last complete record of a file ends on (slow path, for an error message). */
+async function lastRecordEnd(file: string, map: ExtractMap): Promise<number> {
+  let last = 0;
+  const parser = createReadStream(file).pipe(
+    parse({
+      ...parserOptions(map),
+      on_record: (record, context) => {
+        last = context.lines;
+        return record;
+      },
+    }),
+  );
+  await new Promise<void>((resolvePromise) => {
+    parser.on('readable', () => {
+      while (parser.read() !== null);
+    });
+    parser.once('error', () => resolvePromise());
+    parser.once('end', resolvePromise);
+  });
+  return last;
 }
 
 function readProblem(error: NodeJS.ErrnoException): string {

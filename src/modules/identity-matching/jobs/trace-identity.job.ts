@@ -10,7 +10,8 @@ import type { SourceDemographics } from '../source-demographics.js';
 import { matchIdentity } from './match-identity.definition.js';
 import { traceIdentity, type TraceIdentityData } from './trace-identity.definition.js';
 
-export type TraceStatus = 'traced' | 'no-match' | 'ambiguous' | 'too-many-matches' | 'low-score' | 'insufficient-demographics' | 'no-pds-source';
+export type TraceStatus =
+  'traced' | 'no-match' | 'ambiguous' | 'too-many-matches' | 'low-score' | 'insufficient-demographics' | 'no-pds-source';
 
 /**
  * A PDS trace for an identity that came without a valid NHS number (social care records often
@@ -50,7 +51,9 @@ export class TraceIdentityJob {
     const pds = (await this.registry.list()).find((source) => source.protocol === 'pds-fhir' && source.enabled);
     const connector = pds ? await this.connectors.forSource(pds.id) : undefined;
     if (!(connector instanceof PdsConnector)) return { status: 'no-pds-source' };
-    const gender = ['male', 'female', 'other', 'unknown'].includes(demographics.gender ?? '') ? (demographics.gender as 'male' | 'female' | 'other' | 'unknown') : undefined;
+    const gender = ['male', 'female', 'other', 'unknown'].includes(demographics.gender ?? '')
+      ? (demographics.gender as 'male' | 'female' | 'other' | 'unknown')
+      : undefined;
     const result = await connector.trace({
       family: demographics.family,
       given: demographics.given,

@@ -6,14 +6,15 @@ import type { LinkMethod, MatchExplanation } from '../domain/match-explanation.j
 import type { MatchModel } from '../domain/match-model.js';
 import type { MatchThresholds } from '../domain/match-thresholds.js';
 import type { MatchRecord } from '../domain/normalise.js';
+import { IdentityMatchingError, IdentityMatchingErrorCode } from '../identity-matching.errors.js';
 import { IdentityIndexRepository } from '../repositories/identity-index.repository.js';
 import { SourceIdentityRepository, type MatchCandidate } from '../repositories/source-identity.repository.js';
 import { MatchModels } from './match-models.js';
 
 export type MatchOutcome =
-  | { kind: 'linked'; personId: string; method: LinkMethod; score: number; merged: string[]; reviews: number }
-  | { kind: 'new-person'; personId: string; reviews: number }
-  | { kind: 'kept'; personId: string; reviews: number }
+  | { kind: 'linked'; personId: string; method: LinkMethod; score: number; merged: string[]; reviews: number; unsettled: number }
+  | { kind: 'new-person'; personId: string; reviews: number; unsettled: number }
+  | { kind: 'kept'; personId: string; reviews: number; unsettled: number }
   | { kind: 'not-found' };
 
 /** The best verdict for one person: the strongest pair between the identity and the person's identities. */
@@ -24,7 +25,11 @@ interface PersonVerdict {
 }
 
 const rank = (verdict: PairVerdict) =>
-  verdict.kind === 'link' ? (verdict.method === 'nhs-number' ? 3 : 2) + verdict.probability : verdict.kind === 'review' ? 1 + verdict.probability : verdict.probability;
+  verdict.kind === 'link'
+    ? (verdict.method === 'nhs-number' ? 3 : 2) + verdict.probability
+    : verdict.kind === 'review'
+      ? 1 + verdict.probability
+      : verdict.probability;
 
 /** What the matcher decided for one identity, before anything is written: pure, so it is tested alone. */
 export interface MatchPlan {
@@ -34,6 +39,11 @@ export interface MatchPlan {
   join: PersonVerdict[];
   /** Pairs for a steward. */
   reviews: Array<PersonVerdict & { reason: ReviewReason; dataQualityAlert: boolean }>;
+  /**
+   * Candidates that link but have no person yet: their own match is running at the same time.
+   * Each job would miss the other, so the identity is matched once more a moment later.
+   */
+  unsettled: number;
 }
 
 /**
@@ -42,11 +52,21 @@ export interface MatchPlan {
  * review for each person in the review band (or contradicted). Persons a steward rejected for
  * this identity are never linked.
  */
-export function planMatch(record: MatchRecord, candidates: MatchCandidate[], model: MatchModel, thresholds: MatchThresholds, rejected: ReadonlySet<string>): MatchPlan {
+export function planMatch(
+  record: MatchRecord,
+  candidates: MatchCandidate[],
+  model: MatchModel,
+  thresholds: MatchThresholds,
+  rejected: ReadonlySet<string>,
+): MatchPlan {
   const byPerson = new Map<string, PersonVerdict>();
+  let unsettled = 0;
   for (const candidate of candidates) {
-    if (!candidate.personId) continue;
     const verdict = judgePair(record, candidate.record, model, thresholds);
+    if (!candidate.personId) {
+      if (verdict.kind !== 'none') unsettled += 1;
+      continue;
+    }
     const best = byPerson.get(candidate.personId);
     if (!best || rank(verdict) > rank(best.verdict)) byPerson.set(candidate.personId, { personId: candidate.personId, verdict, candidate });
   }
@@ -57,7 +77,7 @@ export function planMatch(record: MatchRecord, candidates: MatchCandidate[], mod
     if (entry.verdict.kind !== 'review' || rejected.has(entry.personId)) continue;
     reviews.push({ ...entry, reason: entry.verdict.reason, dataQualityAlert: entry.verdict.dataQualityAlert });
   }
-  return { target: links[0], join: links.slice(1), reviews };
+  return { target: links[0], join: links.slice(1), reviews, unsettled };
 }
 
 /**
@@ -79,7 +99,11 @@ export class IdentityMatcher {
   }
 
   /** Finds and judges candidates without writing anything: what a single real-time match costs. */
-  async plan(sourceIdentityId: string): Promise<{ plan: MatchPlan; identity: NonNullable<Awaited<ReturnType<SourceIdentityRepository['forMatching']>>>; model: MatchModel } | undefined> {
+  async plan(
+    sourceIdentityId: string,
+  ): Promise<
+    { plan: MatchPlan; identity: NonNullable<Awaited<ReturnType<SourceIdentityRepository['forMatching']>>>; model: MatchModel } | undefined
+  > {
     const identity = await this.identities.forMatching(sourceIdentityId);
     if (!identity) return undefined;
     const [model, candidates, rejected] = await Promise.all([
@@ -101,41 +125,52 @@ export class IdentityMatcher {
     let outcome: MatchOutcome;
     if (current?.method === 'manual') {
       personId = current.personId;
-      outcome = { kind: 'kept', personId, reviews: 0 };
+      outcome = { kind: 'kept', personId, reviews: 0, unsettled: plan.unsettled };
     } else if (plan.target) {
       const verdict = plan.target.verdict as Extract<PairVerdict, { kind: 'link' }>;
       const method: LinkMethod = verdict.method === 'nhs-number' && identity.traced ? 'pds-trace' : verdict.method;
+      // Every person the identity links to becomes one, with its own person when that holds
+      // nothing else. The survivor is the smallest id, so two jobs racing on records of one
+      // person (each seeing the other's person) settle on the same answer instead of swapping.
+      const joining = [plan.target, ...plan.join];
+      const group = new Map<string, PersonVerdict>();
+      for (const entry of joining) group.set(await this.index.survivorOf(entry.personId), entry);
+      if (current && !group.has(current.personId) && (await this.aloneOn(current.personId, identity.id)))
+        group.set(current.personId, plan.target);
+      const survivor = [...group.keys()].sort()[0];
+      const merged: string[] = [];
+      for (const [otherPerson, entry] of group) {
+        if (otherPerson === survivor) continue;
+        try {
+          await this.index.mergePersons({
+            survivorId: survivor,
+            mergedId: otherPerson,
+            actor: 'matcher',
+            reason: 'one identity links to both persons (transitive link)',
+            explanation: explain(entry),
+          });
+          merged.push(otherPerson);
+        } catch (error) {
+          // The two clusters contradict each other (different NHS numbers): a steward decides.
+          if (error instanceof IdentityMatchingError && error.code === IdentityMatchingErrorCode.Contradiction)
+            plan.reviews.push({ ...entry, reason: 'cluster-contradiction', dataQualityAlert: false });
+          // Already one person (another job merged them first): nothing to do.
+          else if (!(error instanceof IdentityMatchingError && error.code === IdentityMatchingErrorCode.Conflict)) throw error;
+        }
+      }
       const linked = await this.index.linkIdentity({
         sourceIdentityId: identity.id,
-        personId: plan.target.personId,
+        personId: survivor,
         method,
         score: verdict.probability,
         explanation: explain(plan.target),
         actor: 'matcher',
       });
       personId = linked.personId;
-      const merged: string[] = [];
-      for (const other of plan.join) {
-        const otherPerson = await this.index.survivorOf(other.personId);
-        if (otherPerson === personId) continue;
-        try {
-          await this.index.mergePersons({
-            survivorId: personId,
-            mergedId: otherPerson,
-            actor: 'matcher',
-            reason: 'the identity links to both persons (transitive link)',
-            explanation: explain(other),
-          });
-          merged.push(otherPerson);
-        } catch {
-          // The two clusters contradict each other (different NHS numbers): a steward decides.
-          plan.reviews.push({ ...other, reason: 'cluster-contradiction', dataQualityAlert: false });
-        }
-      }
-      outcome = { kind: 'linked', personId, method, score: verdict.probability, merged, reviews: 0 };
+      outcome = { kind: 'linked', personId, method, score: verdict.probability, merged, reviews: 0, unsettled: plan.unsettled };
     } else if (current && !(await this.strandedOn(current.personId, identity.id, plan))) {
       personId = current.personId;
-      outcome = { kind: 'kept', personId, reviews: 0 };
+      outcome = { kind: 'kept', personId, reviews: 0, unsettled: plan.unsettled };
     } else {
       const linked = await this.index.linkIdentity({
         sourceIdentityId: identity.id,
@@ -145,7 +180,7 @@ export class IdentityMatcher {
         actor: 'matcher',
       });
       personId = linked.personId;
-      outcome = { kind: 'new-person', personId, reviews: 0 };
+      outcome = { kind: 'new-person', personId, reviews: 0, unsettled: plan.unsettled };
     }
 
     let reviews = 0;
@@ -163,6 +198,12 @@ export class IdentityMatcher {
       reviews += 1;
     }
     return { ...outcome, reviews } as MatchOutcome;
+  }
+
+  /** Whether the identity is the only one on its person. */
+  private async aloneOn(personId: string, identityId: string): Promise<boolean> {
+    const [person] = await this.index.persons([personId]);
+    return (person?.links ?? []).every((link) => link.sourceIdentityId === identityId);
   }
 
   /**

@@ -186,6 +186,8 @@ export interface EventDetail {
   newLinkId?: string;
   constraintReviewId?: string;
   rejectedReviews?: string[];
+  /** Rejected reviews a change recorded as "not the same person" constraints. */
+  constraints?: string[];
   /** Pending reviews the change answered, set back to pending if it is undone. */
   superseded?: string[];
   moved?: MovedLink[];
@@ -449,6 +451,21 @@ class IndexSession {
     return numbers;
   }
 
+  /**
+   * Records, for every identity now on `personId`, that it is not `otherPersonId`: rejected
+   * reviews, which the matcher respects as constraints.
+   */
+  async recordNotTheSame(personId: string, otherPersonId: string, decision: { actor: string; reason: string }): Promise<string[]> {
+    const rows = await this.query<{ id: string }>(
+      `INSERT INTO match_review (source_identity_id, candidate_person_id, reason, score, explanation, status, decided_at, decided_by, decision_note)
+       SELECT l.source_identity_id, $2, 'probable-match', l.score, l.explanation, 'rejected', now(), $3, $4
+       FROM identity_link l WHERE l.person_id = $1 AND l.state = 'active'
+       RETURNING id`,
+      [personId, otherPersonId, decision.actor, decision.reason],
+    );
+    return rows.map((row) => row.id);
+  }
+
   async activeLinksOf(personId: string): Promise<Array<LinkRow & { source_identity_id: string }>> {
     return this.query(
       `SELECT id, person_id, source_identity_id, method, score, explanation, created_by_event::text AS created_by_event
@@ -557,7 +574,7 @@ export class IdentityIndexRepository {
       if (merge.undone_by) throw conflict(`merge ${merge.id} was already undone by event ${merge.undone_by}`);
       await tx.lockIdentities(touchedIdentities([toTouching(merge)]));
       const eventId = await tx.nextEventId();
-      const restored = await this.restoreMerged(tx, merge, eventId);
+      const restored = await this.restoreMerged(tx, merge, eventId, request);
       await tx.recordEvent({
         id: eventId,
         kind: 'unmerge',
@@ -566,7 +583,7 @@ export class IdentityIndexRepository {
         actor: request.actor,
         reason: request.reason,
         undoes: merge.id,
-        detail: { moved: restored.moved, reopenedReviews: restored.reopened },
+        detail: { moved: restored.moved, reopenedReviews: restored.reopened, constraints: restored.constraints },
       });
       await tx.query(`UPDATE identity_event SET undone_by = $2 WHERE id = $1`, [merge.id, eventId]);
       tx.announce('unmerge', eventId, [restored.survivor, merge.other_person_id]);
@@ -747,7 +764,7 @@ export class IdentityIndexRepository {
       if ((LINK_CHANGING_KINDS as readonly string[]).includes(target.kind)) await this.refuseIfSuperseded(tx, target, touched);
 
       const undoId = await tx.nextEventId();
-      const change = await this.reverse(tx, target, parts, undoId, request.actor);
+      const change = await this.reverse(tx, target, parts, undoId, request);
       await tx.recordEvent({
         id: undoId,
         kind: 'undo',
@@ -1051,7 +1068,8 @@ export class IdentityIndexRepository {
     tx: IndexSession,
     merge: EventRow,
     eventId: string,
-  ): Promise<{ survivor: string; moved: MovedLink[]; reopened: string[] }> {
+    decision: { actor: string; reason: string },
+  ): Promise<{ survivor: string; moved: MovedLink[]; reopened: string[]; constraints: string[] }> {
     const restoredId = merge.other_person_id!;
     const survivor = await tx.lockSurvivor(merge.person_id!);
     const restored = await tx.one<{ state: string }>(`SELECT state FROM person WHERE id = $1 FOR UPDATE`, [restoredId]);
@@ -1066,7 +1084,13 @@ export class IdentityIndexRepository {
     }
     await tx.query(`UPDATE person SET state = 'active', merged_into = NULL WHERE id = $1`, [restoredId]);
     const reopened = await tx.reopenReviews(merge.detail.superseded ?? [], 'superseded');
-    return { survivor, moved, reopened };
+    // "Two people after all": without these the matcher, re-evaluating the records moved back,
+    // would join the two persons again.
+    const constraints = [
+      ...(await tx.recordNotTheSame(restoredId, survivor, decision)),
+      ...(await tx.recordNotTheSame(survivor, restoredId, decision)),
+    ];
+    return { survivor, moved, reopened, constraints };
   }
 
   private async refuseIfSuperseded(tx: IndexSession, target: EventRow, identities: readonly string[]): Promise<void> {
@@ -1100,8 +1124,9 @@ export class IdentityIndexRepository {
     target: EventRow,
     parts: EventRow[],
     undoId: string,
-    actor: string,
+    decision: { actor: string; reason: string },
   ): Promise<{ detail: EventDetail; personIds: string[] }> {
+    const { actor } = decision;
     switch (target.kind) {
       case 'link':
         return this.reverseLink(tx, target, undoId);
@@ -1123,9 +1148,9 @@ export class IdentityIndexRepository {
         };
       }
       case 'merge': {
-        const restored = await this.restoreMerged(tx, target, undoId);
+        const restored = await this.restoreMerged(tx, target, undoId, decision);
         return {
-          detail: { moved: restored.moved, reopenedReviews: restored.reopened },
+          detail: { moved: restored.moved, reopenedReviews: restored.reopened, constraints: restored.constraints },
           personIds: [restored.survivor, target.other_person_id!],
         };
       }
@@ -1136,7 +1161,14 @@ export class IdentityIndexRepository {
         const { survivor, merged } = await this.lockPair(tx, target.person_id!, restoredId);
         const moved = await this.moveLinks(tx, merged, survivor, undoId);
         await tx.query(`UPDATE person SET state = 'merged', merged_into = $2 WHERE id = $1`, [merged, survivor]);
-        return { detail: { moved }, personIds: [survivor, merged] };
+        // The "two people" constraints the unmerge recorded go with it.
+        const lifted = target.detail.constraints ?? [];
+        if (lifted.length)
+          await tx.query(
+            `UPDATE match_review SET status = 'superseded', decided_at = now(), decided_by = $2 WHERE id = ANY($1::uuid[]) AND status = 'rejected'`,
+            [lifted, actor],
+          );
+        return { detail: { moved, supersededConstraints: lifted }, personIds: [survivor, merged] };
       }
       case 'review-accepted': {
         const link = parts.find((part) => part.kind === 'link');

@@ -160,15 +160,20 @@ export class SourceIdentityRepository {
    */
   async candidates(id: string, keys: string[]): Promise<MatchCandidate[]> {
     if (keys.length === 0) return [];
-    const rows: Array<{ id: string; source_id: string; match_record: MatchRecord | null; traced_nhs_number: string | null; person_id: string | null }> =
-      await this.dataSource.query(
-        `SELECT si.id, si.source_id, si.match_record, si.traced_nhs_number, l.person_id
+    const rows: Array<{
+      id: string;
+      source_id: string;
+      match_record: MatchRecord | null;
+      traced_nhs_number: string | null;
+      person_id: string | null;
+    }> = await this.dataSource.query(
+      `SELECT si.id, si.source_id, si.match_record, si.traced_nhs_number, l.person_id
          FROM (SELECT DISTINCT found.id FROM unnest($2::text[]) AS key,
                  LATERAL (SELECT id FROM source_identity WHERE match_keys @> ARRAY[key] AND id <> $1 LIMIT ${CANDIDATES_PER_KEY}) AS found) AS ids
          JOIN source_identity si ON si.id = ids.id
          LEFT JOIN identity_link l ON l.source_identity_id = si.id AND l.state = 'active'`,
-        [id, keys],
-      );
+      [id, keys],
+    );
     return rows.map((row) => {
       const record: MatchRecord = row.match_record ?? {};
       if (!record.n && row.traced_nhs_number) record.n = row.traced_nhs_number;

@@ -69,6 +69,8 @@ export class CreateIdentityIndex1795431194290 implements MigrationInterface {
       `CREATE UNIQUE INDEX match_review_one_pending ON match_review (source_identity_id, candidate_person_id) WHERE status = 'pending'`,
     );
     await queryRunner.query(`CREATE INDEX match_review_status_created ON match_review (status, created_at)`);
+    // A merge closes the pending reviews it answers, found by candidate.
+    await queryRunner.query(`CREATE INDEX match_review_candidate_pending ON match_review (candidate_person_id) WHERE status = 'pending'`);
     // The matcher asks, for every identity it scores, which persons a steward said it is not.
     await queryRunner.query(`CREATE INDEX match_review_rejected ON match_review (source_identity_id) WHERE status = 'rejected'`);
 
