@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
+import { IdentityMatchingService } from './modules/identity-matching/index.js';
 import { OperationsService } from './modules/operations/index.js';
 import { AppConfig } from './platform/config/index.js';
 import { migrateDown, migrateUp, pendingMigrations } from './platform/database/index.js';
@@ -12,7 +13,8 @@ const usage = `usage: node dist/cli.js <command>
   migrate status             list migrations not yet applied
   dead-letters list [--all] [--limit N]
                              jobs that failed their last attempt (--all includes re-driven ones)
-  dead-letters redrive <id>  enqueue a dead-lettered job again`;
+  dead-letters redrive <id>  enqueue a dead-lettered job again
+  identity train-model       train the match model on the identity index now (EM; docs/IDENTITY.md)`;
 
 class UsageError extends Error {}
 
@@ -22,13 +24,17 @@ function positiveInteger(value: string | undefined, fallback: number, name: stri
   return Number(value);
 }
 
-async function withOperations<T>(config: AppConfig, work: (operations: OperationsService) => Promise<T>): Promise<T> {
+async function withService<TService, T>(
+  config: AppConfig,
+  service: new (...args: never[]) => TService,
+  work: (service: TService) => Promise<T>,
+): Promise<T> {
   const context = await NestFactory.createApplicationContext(AppModule.register(config, { graphql: false }), {
     logger: ['error'],
     abortOnError: false,
   });
   try {
-    return await work(context.get(OperationsService));
+    return await work(context.get(service));
   } finally {
     await context.close();
   }
@@ -60,15 +66,26 @@ async function run(args: string[]): Promise<void> {
     if (sub === 'list') {
       const limitIndex = rest.indexOf('--limit');
       const limit = positiveInteger(limitIndex >= 0 ? rest[limitIndex + 1] : undefined, 50, '--limit');
-      const letters = await withOperations(config, (ops) => ops.listDeadLetters({ includeRedriven: rest.includes('--all'), limit }));
+      const letters = await withService(config, OperationsService, (ops) =>
+        ops.listDeadLetters({ includeRedriven: rest.includes('--all'), limit }),
+      );
       console.log(JSON.stringify(letters, null, 2));
     } else if (sub === 'redrive' && rest[0]) {
       const id = rest[0];
-      const jobId = await withOperations(config, (ops) => ops.redriveDeadLetter(id));
+      const jobId = await withService(config, OperationsService, (ops) => ops.redriveDeadLetter(id));
       console.log(`re-driven as job ${jobId}`);
     } else {
       throw new UsageError(sub === 'redrive' ? 'dead-letters redrive needs an id' : `unknown dead-letters command '${sub ?? ''}'`);
     }
+    return;
+  }
+
+  if (command === 'identity') {
+    if (sub !== 'train-model') throw new UsageError(`unknown identity command '${sub ?? ''}'`);
+    const trained = await withService(config, IdentityMatchingService, (identity) => identity.trainModel());
+    console.log(
+      trained ? `trained match model ${trained.version}` : 'too few identities in the index to train on; the current model stays',
+    );
     return;
   }
 

@@ -102,7 +102,7 @@ describe('npm run link', () => {
     expect(figure(run, 'recall')).toBeCloseTo(recall, 4);
     expect(figure(run, 'f1')).toBeCloseTo((2 * precision * recall) / (precision + recall), 4);
     // Far above the published results on this set (about 0.65 of the true links found).
-    expect(figure(run, 'f1')).toBeGreaterThan(0.95);
+    expect(figure(run, 'f1')).toBeGreaterThanOrEqual(0.99);
 
     // Progress on stderr: records read, then each stage of the engine.
     expect(run.stderr).toMatch(/^link: .*febrl3\.csv: 5000 records read$/m);

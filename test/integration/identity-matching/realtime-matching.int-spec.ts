@@ -5,7 +5,8 @@ import { DataSource } from 'typeorm';
 import type { RunningHub } from '../../../src/bootstrap.js';
 import type { R4Patient } from '../../../src/fhir/index.js';
 import { IdentityMatchingService, type MatchOutcome } from '../../../src/modules/identity-matching/index.js';
-import { fileRedisPrefix } from '../../setup/test-run.js';
+import { dropDatabase, ensureDatabaseExists, migrateUp } from '../../../src/platform/database/index.js';
+import { fileRedisPrefix, freshDatabaseUrl } from '../../setup/test-run.js';
 import { eventually, startTestHub } from '../../setup/test-hub.js';
 import { addSource, graphql, nhsNumber, PERSON_FIELDS } from './identity-index-setup.js';
 
@@ -32,14 +33,21 @@ describe('real-time matching of source identities', () => {
   let council: string;
   let hospital: string;
 
+  // A database of its own: the model the matcher uses is the newest in match_model, and another
+  // file's hub could train one on its own test identities in the run's shared database.
+  const databaseUrl = freshDatabaseUrl('matching');
+
   beforeAll(async () => {
-    hub = await startTestHub({ TESSERA_ROLE: 'all', REDIS_PREFIX: `${fileRedisPrefix()}-realtime` });
+    await ensureDatabaseExists(databaseUrl);
+    await migrateUp({ url: databaseUrl, poolSize: 1 });
+    hub = await startTestHub({ TESSERA_ROLE: 'all', DATABASE_URL: databaseUrl, REDIS_PREFIX: `${fileRedisPrefix()}-realtime` });
     gp = await addSource(hub, 'Holloway Road Surgery');
     council = await addSource(hub, 'Islington Council');
     hospital = await addSource(hub, 'Whittington Hospital');
   });
   afterAll(async () => {
     await hub?.stop();
+    await dropDatabase(databaseUrl);
   });
 
   const patient = (fields: {
