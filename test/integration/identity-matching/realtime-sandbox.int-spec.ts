@@ -114,6 +114,17 @@ describe('real-time matching of a sandbox population', () => {
     expect(traced.some((row) => row.method === 'pds-trace')).toBe(true);
   });
 
+  it('trains the first model by itself once the index has enough identities', async () => {
+    const models = await eventually(async () => {
+      const rows = await query<{ version: number; records: number }>(
+        `SELECT version, (summary->>'records')::int AS records FROM match_model`,
+      );
+      return rows.length ? rows : undefined;
+    }, 30_000);
+    expect(models).toHaveLength(1);
+    expect(models[0].records).toBeGreaterThanOrEqual(200);
+  });
+
   it('trains the model on the index and re-matching with it changes no correct link', async () => {
     const trained = await hub.app.get(IdentityMatchingService).trainModel();
     expect(trained?.version).toMatch(/^index-/);

@@ -12,6 +12,7 @@ export const MODEL_REFRESH_MS = 60_000;
 export const TRAINING_LIMIT = 2_000_000;
 /** Below this many identities the default model serves: EM needs data to learn from. */
 export const MIN_TRAINING_IDENTITIES = 200;
+const FIRST_TRAINING_CHECK_MS = 30_000;
 
 /**
  * The model the matcher scores with: the newest trained one (match_model), or the defaults until
@@ -22,6 +23,8 @@ export const MIN_TRAINING_IDENTITIES = 200;
 export class MatchModels {
   private readonly logger = new Logger('IdentityMatching');
   private cached?: { model: MatchModel; loadedAt: number };
+  private trained = false;
+  private lastFirstTrainingCheck = 0;
 
   constructor(
     private readonly index: IdentityIndexRepository,
@@ -37,7 +40,21 @@ export class MatchModels {
   }
 
   async hasTrainedModel(): Promise<boolean> {
-    return (await this.index.latestModel()) !== null;
+    if (this.trained) return true;
+    this.trained = (await this.index.latestModel()) !== null;
+    return this.trained;
+  }
+
+  /**
+   * Whether the first model should be trained now: none yet, and the index has grown to enough
+   * identities to learn from. Asked as identities arrive; checks the database at most every
+   * FIRST_TRAINING_CHECK_MS, and never again once a model exists.
+   */
+  async readyForFirstTraining(): Promise<boolean> {
+    if (this.trained || Date.now() - this.lastFirstTrainingCheck < FIRST_TRAINING_CHECK_MS) return false;
+    this.lastFirstTrainingCheck = Date.now();
+    if (await this.hasTrainedModel()) return false;
+    return (await this.identities.count()) >= MIN_TRAINING_IDENTITIES;
   }
 
   /** Trains on the index and stores the model; undefined when there is too little to learn from. */
@@ -50,6 +67,7 @@ export class MatchModels {
     const version = `index-${new Date().toISOString()}`;
     const { parameters, summary } = trainModel(records, candidatePairs(records), { version });
     await this.index.saveModel(parameters, summary);
+    this.trained = true;
     this.cached = { model: new MatchModel(parameters), loadedAt: Date.now() };
     this.logger.log(`match model ${version} trained on ${summary.records} identities (${summary.trainingPairs} training pairs)`);
     return { version, summary };

@@ -181,6 +181,11 @@ export class SourceIdentityRepository {
     });
   }
 
+  async count(): Promise<number> {
+    const [row] = await this.dataSource.query(`SELECT count(*)::int AS count FROM source_identity`);
+    return row.count;
+  }
+
   /** Every identity's normalised record, for training the model (at most `limit`). */
   async matchRecords(limit: number): Promise<MatchRecord[]> {
     const rows: Array<{ match_record: MatchRecord }> = await this.dataSource.query(
