@@ -8,8 +8,13 @@ import { SourceIdentityRepository } from '../repositories/source-identity.reposi
 
 /** How long a process keeps the model before looking for a newer one. */
 export const MODEL_REFRESH_MS = 60_000;
-/** Identities a training run reads at most (the model needs a large sample, not everyone). */
-export const TRAINING_LIMIT = 2_000_000;
+/**
+ * Identities a training run reads at most, drawn at random. A random sample keeps every
+ * estimate: m and u are proportions, and the prior (matching pairs over all pairs) is the same in
+ * a uniform sample, as both counts shrink by the square of the fraction. It keeps a run to
+ * seconds on the worker, which does nothing else meanwhile.
+ */
+export const TRAINING_LIMIT = 300_000;
 /** Below this many identities the default model serves: EM needs data to learn from. */
 export const MIN_TRAINING_IDENTITIES = 200;
 const FIRST_TRAINING_CHECK_MS = 30_000;

@@ -186,10 +186,10 @@ export class SourceIdentityRepository {
     return row.count;
   }
 
-  /** Every identity's normalised record, for training the model (at most `limit`). */
+  /** The normalised records of `limit` identities drawn at random (all of them when there are fewer), for training. */
   async matchRecords(limit: number): Promise<MatchRecord[]> {
     const rows: Array<{ match_record: MatchRecord }> = await this.dataSource.query(
-      `SELECT match_record FROM source_identity WHERE match_record IS NOT NULL ORDER BY id LIMIT $1`,
+      `SELECT match_record FROM source_identity WHERE match_record IS NOT NULL ORDER BY random() LIMIT $1`,
       [limit],
     );
     return rows.map((row) => row.match_record);
