@@ -1,6 +1,9 @@
 import 'reflect-metadata';
+import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
+import { AuditTrail, type AuditFilter } from './modules/governance/index.js';
 import { IdentityMatchingService } from './modules/identity-matching/index.js';
 import { OperationsService } from './modules/operations/index.js';
 import { AppConfig } from './platform/config/index.js';
@@ -14,7 +17,10 @@ const usage = `usage: node dist/cli.js <command>
   dead-letters list [--all] [--limit N]
                              jobs that failed their last attempt (--all includes re-driven ones)
   dead-letters redrive <id>  enqueue a dead-lettered job again
-  identity train-model       train the match model on the identity index now (EM; docs/IDENTITY.md)`;
+  identity train-model       train the match model on the identity index now (EM; docs/IDENTITY.md)
+  audit export [--from ISO] [--to ISO] [--person ID] [--out FILE]
+                             the audit trail as FHIR AuditEvent NDJSON (stdout unless --out);
+                             --person takes a person id (uuid) or an NHS number`;
 
 class UsageError extends Error {}
 
@@ -22,6 +28,30 @@ function positiveInteger(value: string | undefined, fallback: number, name: stri
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${name} must be a whole number of at least 1`);
   return Number(value);
+}
+
+function auditExportArguments(args: string[]): { filter: AuditFilter; out?: string } {
+  const filter: AuditFilter = {};
+  let out: string | undefined;
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    if (flag === '--from' || flag === '--to') {
+      const date = new Date(value);
+      if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime()))
+        throw new UsageError(`${flag} must be an ISO 8601 date or time`);
+      filter[flag === '--from' ? 'from' : 'to'] = date;
+    } else if (flag === '--person') {
+      if (/^\d{10}$/.test(value)) filter.nhsNumber = value;
+      else if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) filter.personId = value.toLowerCase();
+      else throw new UsageError('--person must be a person id (uuid) or a 10-digit NHS number');
+    } else if (flag === '--out') {
+      out = value;
+    } else {
+      throw new UsageError(`unknown audit export option '${flag}'`);
+    }
+  }
+  return { filter, ...(out ? { out } : {}) };
 }
 
 async function withService<TService, T>(
@@ -86,6 +116,20 @@ async function run(args: string[]): Promise<void> {
     console.log(
       trained ? `trained match model ${trained.version}` : 'too few identities in the index to train on; the current model stays',
     );
+    return;
+  }
+
+  if (command === 'audit') {
+    if (sub !== 'export') throw new UsageError(`unknown audit command '${sub ?? ''}'`);
+    const { filter, out } = auditExportArguments(rest);
+    const target = out ? createWriteStream(out) : process.stdout;
+    const count = await withService(config, AuditTrail, (trail) => trail.exportNdjson(filter, target));
+    if (out) {
+      target.end();
+      await finished(target);
+    }
+    // stdout may be the NDJSON itself: the summary goes to stderr.
+    process.stderr.write(`exported ${count} audit event(s)${out ? ` to ${out}` : ''}\n`);
     return;
   }
 

@@ -42,6 +42,45 @@ const decimal = (min: number, max: number) =>
 
 const probability = decimal(0, 1);
 
+/** The identity providers whose tokens the hub accepts (AUTH_ISSUERS, docs/CONFIGURATION.md). */
+const PRINCIPAL_SOURCES = ['staff', 'resident', 'service'] as const;
+export type TrustedIssuerKind = (typeof PRINCIPAL_SOURCES)[number];
+
+const trustedIssuerSchema = z.strictObject({
+  issuer: urlWithScheme(
+    ['https:', 'http:'],
+    'https://am.nhsidentity.spineservices.nhs.uk/openam/oauth2/realms/root/realms/NHSIdentity/realms/Healthcare',
+  ),
+  kind: z.enum(PRINCIPAL_SOURCES, { message: 'must be staff, resident or service' }),
+  /** The audience this issuer's tokens must name; AUTH_AUDIENCE when absent. */
+  audience: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+  /** A staff issuer that also issues client-credentials tokens to services (CIS2-like providers do). */
+  services: z.boolean().optional(),
+});
+export type TrustedIssuer = z.output<typeof trustedIssuerSchema>;
+
+const trustedIssuers = z
+  .string()
+  .transform((value, context) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      context.addIssue({
+        code: 'custom',
+        message: 'must be a JSON list of {"issuer": url, "kind": "staff"|"resident"|"service", "audience"?: string}',
+      });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(trustedIssuerSchema, {
+        message: 'must be a JSON list of {"issuer": url, "kind": "staff"|"resident"|"service", "audience"?: string}',
+      })
+      .max(20, 'must list at most 20 issuers')
+      .refine((list) => new Set(list.map((entry) => entry.issuer)).size === list.length, { message: 'must not list an issuer twice' }),
+  );
+
 const boolean = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
 
 const envSchema = z
@@ -81,6 +120,12 @@ const envSchema = z
     IDENTITY_REVIEW_THRESHOLD: probability.default(0.5),
     IDENTITY_NHS_DISAGREE_WEIGHT: decimal(-60, 60).default(-3),
     IDENTITY_TRACE_MIN_SCORE: probability.default(0.95),
+    ACCESS_POLICY_FILE: z.string().min(1, 'must not be empty').default('config/access-policy.json'),
+    AUTH_ISSUERS: trustedIssuers.default([]),
+    AUTH_AUDIENCE: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').default('tessera'),
+    AUTH_ROLES_FILE: z.string().min(1, 'must not be empty').default('config/roles.json'),
+    AUTH_CLOCK_TOLERANCE_S: integer(0, 300).default(30),
+    AUTH_JWKS_COOLDOWN_S: integer(0, 3600).default(30),
   })
   .refine((env) => env.IDENTITY_REVIEW_THRESHOLD <= env.IDENTITY_LINK_THRESHOLD, {
     message: 'must not be above IDENTITY_LINK_THRESHOLD',
@@ -123,6 +168,16 @@ export class AppConfig {
   readonly gpConnect: { asid: string; odsCode: string };
   /** The master person index's thresholds (docs/IDENTITY.md, "Tuning"). */
   readonly identity: { link: number; review: number; nhsDisagreeWeight: number; traceMinScore: number };
+  /** The access policy file (docs/SECURITY.md, "Access policy"); read and checked at start. */
+  readonly accessPolicyFile: string;
+  /** Bearer token checks: trusted issuers, expected audience, role map file, clock skew, JWKS refetch cooldown. */
+  readonly authentication: {
+    issuers: TrustedIssuer[];
+    audience: string;
+    rolesFile: string;
+    clockToleranceSeconds: number;
+    jwksCooldownSeconds: number;
+  };
 
   private constructor(env: z.output<typeof envSchema>) {
     this.environment = env.NODE_ENV;
@@ -143,6 +198,14 @@ export class AppConfig {
       review: env.IDENTITY_REVIEW_THRESHOLD,
       nhsDisagreeWeight: env.IDENTITY_NHS_DISAGREE_WEIGHT,
       traceMinScore: env.IDENTITY_TRACE_MIN_SCORE,
+    };
+    this.accessPolicyFile = env.ACCESS_POLICY_FILE;
+    this.authentication = {
+      issuers: env.AUTH_ISSUERS,
+      audience: env.AUTH_AUDIENCE,
+      rolesFile: env.AUTH_ROLES_FILE,
+      clockToleranceSeconds: env.AUTH_CLOCK_TOLERANCE_S,
+      jwksCooldownSeconds: env.AUTH_JWKS_COOLDOWN_S,
     };
   }
 

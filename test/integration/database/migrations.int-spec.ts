@@ -34,6 +34,8 @@ describe('migrations', () => {
     const up = await migrateUp(settings);
     expect(up.applied).toEqual(migrations.map((migration) => new migration().name));
     expect(await tablesOf(url)).toEqual([
+      'audit_chain_head',
+      'audit_event',
       'care_event',
       'dead_letter',
       'hl7_inbox',

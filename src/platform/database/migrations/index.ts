@@ -5,6 +5,7 @@ import { CreateSourceIdentity1795431194276 } from './1795431194276-CreateSourceI
 import { CreateSourceSyncState1795431194277 } from './1795431194277-CreateSourceSyncState.js';
 import { CreateHl7Inbox1795431194280 } from './1795431194280-CreateHl7Inbox.js';
 import { CreateIdentityIndex1795431194290 } from './1795431194290-CreateIdentityIndex.js';
+import { CreateAuditEvent1795431194300 } from './1795431194300-CreateAuditEvent.js';
 
 /**
  * Every migration, oldest first. Listed by hand rather than globbed so that the compiled app,
@@ -18,4 +19,5 @@ export const migrations = [
   CreateSourceSyncState1795431194277,
   CreateHl7Inbox1795431194280,
   CreateIdentityIndex1795431194290,
+  CreateAuditEvent1795431194300,
 ];
