@@ -20,6 +20,7 @@ interface DemoUser {
   roles?: unknown[];
   organisation?: { name?: string };
   nhsNumber?: string;
+  persona?: string;
 }
 
 function child(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
@@ -100,6 +101,15 @@ async function main(): Promise<void> {
   const sourcesFile = process.env.SOURCES_FILE || join(tmpdir(), `tessera-demo-sources-${sandboxPort}.json`);
   if (!process.env.SOURCES_FILE) await writeFile(sourcesFile, await (await fetch(`${sandboxUrl}/sandbox/sources`)).text());
 
+  // The hub trusts the sandbox's identity providers (staff, with its service clients, and residents):
+  // every endpoint but health and metrics needs one of their tokens.
+  const authIssuers =
+    process.env.AUTH_ISSUERS ||
+    JSON.stringify([
+      { issuer: `${sandboxUrl}/idp/staff`, kind: 'staff', services: true },
+      { issuer: `${sandboxUrl}/idp/residents`, kind: 'resident' },
+    ]);
+
   process.stdout.write(`demo: starting the hub on ${hubUrl}\n`);
   const hub = track(
     'hub',
@@ -111,6 +121,7 @@ async function main(): Promise<void> {
       DATABASE_MIGRATE_ON_START: process.env.DATABASE_MIGRATE_ON_START || 'true',
       SANDBOX_URL: sandboxUrl,
       SOURCES_FILE: sourcesFile,
+      AUTH_ISSUERS: authIssuers,
       LOG_LEVEL: logLevel,
     }),
   );
@@ -122,6 +133,8 @@ async function main(): Promise<void> {
     identityProviders: Array<{ issuer: string }>;
   };
   const staff = users.filter((user) => user.kind === 'staff').slice(0, 4);
+  // Sources and dead letters answer operators only: name one, so that the first curl works.
+  const operator = users.find((user) => user.kind === 'staff' && user.persona === 'operator');
   const residents = users.filter((user) => user.kind === 'resident').slice(0, 2);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const describe = (user: DemoUser) =>
@@ -136,10 +149,13 @@ async function main(): Promise<void> {
       `  sign-in        ${manifest.identityProviders.map((provider) => provider.issuer).join(' and ')}`,
       '',
       'Sign in as (all users: GET ' + `${sandboxUrl}/idp/users):`,
-      ...staff.map(describe),
+      ...[...staff, ...(operator && !staff.includes(operator) ? [operator] : [])].map(describe),
       ...residents.map(describe),
       '',
-      `A token: curl -s -X POST ${sandboxUrl}/idp/token -H 'content-type: application/json' -d '{"user":"${staff[0]?.id ?? '<id>'}"}'`,
+      'Every request but health and metrics needs a token: get one, then send it.',
+      `  TOKEN=$(curl -s -X POST ${sandboxUrl}/idp/token -H 'content-type: application/json' -d '{"user":"${operator?.id ?? staff[0]?.id ?? '<id>'}"}' | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
+      `  curl -s ${hubUrl}/graphql -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -d '{"query":"{ sources { name kind enabled } }"}'`,
+      `  (operators for sources and dead letters, data stewards or operators for identity reviews; any signed-in user for { version })`,
       'Faults:  curl -X PUT ' + `${sandboxUrl}/sandbox/faults/acute -H 'content-type: application/json' -d '{"latencyMs":2000}'`,
       'Ctrl-C stops both.',
       '',

@@ -4,6 +4,7 @@ import type { RunningHub } from '../../src/bootstrap.js';
 import { recordQueueHeartbeat } from '../../src/modules/operations/index.js';
 import { JobDispatcher } from '../../src/platform/queue/index.js';
 import { eventually, startTestHub } from '../setup/test-hub.js';
+import { bearer, clinicianToken } from '../setup/test-issuer.js';
 
 describe('the hub in the all role', () => {
   let hub: RunningHub;
@@ -25,12 +26,20 @@ describe('the hub in the all role', () => {
   });
 
   it('answers the GraphQL version query with the package version', async () => {
-    const response = await request(hub.url).post('/graphql').send({ query: '{ version }' }).expect(200);
+    const response = await request(hub.url)
+      .post('/graphql')
+      .set('authorization', bearer(await clinicianToken()))
+      .send({ query: '{ version }' })
+      .expect(200);
     expect(response.body).toEqual({ data: { version: '0.1.0' } });
   });
 
   it('reports GraphQL mistakes precisely and hides internal errors', async () => {
-    const response = await request(hub.url).post('/graphql').send({ query: '{ nope }' }).expect(400);
+    const response = await request(hub.url)
+      .post('/graphql')
+      .set('authorization', bearer(await clinicianToken()))
+      .send({ query: '{ nope }' })
+      .expect(400);
     expect(response.body.errors[0].message).toMatch(/Cannot query field "nope"/);
     expect(response.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(JSON.stringify(response.body)).not.toMatch(/stacktrace/);
@@ -46,7 +55,10 @@ describe('the hub in the all role', () => {
   });
 
   it('serves Prometheus metrics: process, HTTP by route template and status, queue depth', async () => {
-    await request(hub.url).post('/graphql').send({ query: '{ version }' });
+    await request(hub.url)
+      .post('/graphql')
+      .set('authorization', bearer(await clinicianToken()))
+      .send({ query: '{ version }' });
     await request(hub.url).get('/no/such/path/9434765919').expect(404);
     const { text } = await request(hub.url)
       .get('/metrics')
@@ -90,7 +102,11 @@ describe('roles', () => {
   it('the api role serves GraphQL and enqueues, but processes no jobs', async () => {
     const hub = await startTestHub({ TESSERA_ROLE: 'api' });
     try {
-      await request(hub.url).post('/graphql').send({ query: '{ version }' }).expect(200);
+      await request(hub.url)
+        .post('/graphql')
+        .set('authorization', bearer(await clinicianToken()))
+        .send({ query: '{ version }' })
+        .expect(200);
       const jobId = await hub.app.get(JobDispatcher).enqueue(recordQueueHeartbeat, {}, { jobId: `api-${Date.now()}` });
       await new Promise((resolve) => setTimeout(resolve, 500));
       const { text } = await request(hub.url).get('/metrics');
@@ -107,7 +123,11 @@ describe('roles', () => {
     try {
       await request(hub.url).get('/health/ready').expect(200);
       await request(hub.url).get('/metrics').expect(200);
-      await request(hub.url).post('/graphql').send({ query: '{ version }' }).expect(404);
+      await request(hub.url)
+        .post('/graphql')
+        .set('authorization', bearer(await clinicianToken()))
+        .send({ query: '{ version }' })
+        .expect(404);
     } finally {
       await hub.stop();
     }

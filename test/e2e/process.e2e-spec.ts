@@ -2,6 +2,7 @@ import net from 'node:net';
 import request from 'supertest';
 import { dropDatabase } from '../../src/platform/database/index.js';
 import { spawnHub } from '../setup/hub-process.js';
+import { clinicianToken } from '../setup/test-issuer.js';
 import { fileRedisPrefix, freshDatabaseUrl, redisUrl, runDatabaseUrl } from '../setup/test-run.js';
 
 const noStackTrace = /^\s+at /m;
@@ -78,11 +79,14 @@ describe('the hub process as the demo runs it', () => {
       // A request whose body is still arriving when the signal comes.
       const { port } = new URL(base);
       const body = JSON.stringify({ query: '{ version }' });
+      const token = await clinicianToken();
       const socket = net.connect(Number(port), '127.0.0.1');
       let response = '';
       socket.on('data', (chunk) => (response += chunk.toString()));
       await new Promise((resolve) => socket.once('connect', resolve));
-      socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+      socket.write(
+        `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+      );
       socket.write(body.slice(0, 5));
       await new Promise((resolve) => setTimeout(resolve, 200));
 

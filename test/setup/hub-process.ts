@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
+import { testIssuer } from './test-issuer.js';
+
 export interface HubProcess {
   child: ChildProcess;
   stdout: () => string;
@@ -9,10 +11,18 @@ export interface HubProcess {
   listening: Promise<string>;
 }
 
-/** Runs the built hub (`node dist/main.js`) as operators do, with the given environment. */
+/** Runs the built hub (`node dist/main.js`) as operators do, with the given environment; it trusts this file's test issuer. */
 export function spawnHub(env: Record<string, string>): HubProcess {
   const child = spawn(process.execPath, ['dist/main.js'], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', MLLP_PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      MLLP_PORT: '0',
+      LOG_LEVEL: 'info',
+      AUTH_ISSUERS: testIssuer().authIssuers,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

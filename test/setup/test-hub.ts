@@ -1,11 +1,15 @@
 import type { ModuleMetadata } from '@nestjs/common';
 import { type RunningHub, startHub } from '../../src/bootstrap.js';
 import { AppConfig } from '../../src/platform/config/index.js';
+import { testIssuer } from './test-issuer.js';
 import { fileRedisPrefix, redisUrl, runDatabaseUrl } from './test-run.js';
 
 type Settings = Parameters<typeof AppConfig.fromEnvironment>[1];
 
-/** Settings for a hub under test: this run's database, this file's Redis prefix, a free port. */
+/**
+ * Settings for a hub under test: this run's database, this file's Redis prefix, a free port, and
+ * trust in this file's test issuer (test-issuer.ts: operatorToken() and friends sign for it).
+ */
 export function testConfig(overrides: Settings = {}): AppConfig {
   return AppConfig.fromEnvironment(
     {},
@@ -20,6 +24,7 @@ export function testConfig(overrides: Settings = {}): AppConfig {
       SHUTDOWN_TIMEOUT_MS: '5000',
       // Each test hub's MLLP listener takes a free port.
       MLLP_PORT: '0',
+      AUTH_ISSUERS: testIssuer().authIssuers,
       ...overrides,
     },
   );

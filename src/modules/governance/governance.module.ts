@@ -1,13 +1,32 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 
 import { AuditTrail } from './audit/audit-trail.js';
 import { AuditVerifier } from './audit/audit-verifier.js';
+import { AccessReviewRepository } from './audit-review/access-review.repository.js';
+import { AuditExportController } from './audit-review/audit-export.controller.js';
+import { AuditReviewResolver } from './audit-review/audit-review.resolver.js';
+import { AuditReviewService } from './audit-review/audit-review.service.js';
+import { AuthenticationGuard } from './authentication/authentication.guard.js';
+import { GovernanceErrorFilter } from './authentication/governance-error.filter.js';
 import { TokenVerifier } from './authentication/token-verifier.js';
 import { AccessPolicyService } from './policy/access-policy.service.js';
 
 /** Authentication, principals and roles, relationships, consent, break-glass and the audit trail. */
 @Module({
-  providers: [AuditTrail, AuditVerifier, TokenVerifier, AccessPolicyService],
+  controllers: [AuditExportController],
+  providers: [
+    AuditTrail,
+    AuditVerifier,
+    TokenVerifier,
+    AccessPolicyService,
+    AccessReviewRepository,
+    AuditReviewService,
+    AuditReviewResolver,
+    // Every HTTP controller and GraphQL resolver needs a valid token unless marked @Public (issue 6).
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
+    { provide: APP_FILTER, useClass: GovernanceErrorFilter },
+  ],
   exports: [AuditTrail, AuditVerifier, TokenVerifier, AccessPolicyService],
 })
 export class GovernanceModule {}

@@ -2,11 +2,11 @@ import { Args, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from '@ne
 import { GraphQLError } from 'graphql';
 
 import { QueueError, QueueErrorCode } from '../../platform/queue/index.js';
+import { RequireRoles } from '../governance/index.js';
 import { OperationsService } from './operations.service.js';
 
 // Operator GraphQL for jobs that failed their last attempt (sync runs, feed messages, …): the
-// same list and re-drive as `npm run cli -- dead-letters`. Operator authentication arrives with
-// governance (issue 6).
+// same list and re-drive as `npm run cli -- dead-letters`. Operators only.
 
 @ObjectType('DeadLetter', { description: 'A job that failed its last attempt. Payloads hold ids only.' })
 export class DeadLetterType {
@@ -33,6 +33,7 @@ export class DeadLetterType {
 }
 
 @Resolver(() => DeadLetterType)
+@RequireRoles('operator')
 export class DeadLettersResolver {
   constructor(private readonly operations: OperationsService) {}
 

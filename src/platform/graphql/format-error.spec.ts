@@ -21,4 +21,14 @@ describe('formatGraphqlError', () => {
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     });
   });
+
+  it('passes governance refusals with their reason code, an unreachable identity provider included', () => {
+    for (const code of ['UNAUTHENTICATED', 'FORBIDDEN', 'ISSUER_UNAVAILABLE']) {
+      expect(formatGraphqlError({ message: 'refused', path: ['version'], extensions: { code, reason: 'some-reason' } })).toEqual({
+        message: 'refused',
+        path: ['version'],
+        extensions: { code, reason: 'some-reason' },
+      });
+    }
+  });
 });

@@ -14,6 +14,8 @@ const callerFacingCodes = new Set([
   'NOT_FOUND',
   'CONFLICT',
   'SOURCE_UNAVAILABLE',
+  // An identity provider could not be reached to check a token (HTTP 503; governance's GovernanceErrorFilter).
+  'ISSUER_UNAVAILABLE',
 ]);
 
 /**

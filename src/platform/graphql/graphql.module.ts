@@ -21,6 +21,10 @@ import { VersionResolver } from './version.resolver.js';
         includeStacktraceInErrorResponses: false,
         csrfPrevention: true,
         formatError: formatGraphqlError,
+        // A request refused as a whole (no valid token: every field fails) answers 401, or 503 when the
+        // identity provider is down, as governance's filter sets in extensions.http. Nest resets
+        // such statuses to 200 by default; field-level errors set no status and stay 200.
+        preserveHttpStatusForExecutionErrors: false,
       }),
     }),
   ],

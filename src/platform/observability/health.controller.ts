@@ -1,7 +1,10 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { Public } from '../http/index.js';
 import { Readiness, type ReadinessReport } from './readiness.js';
 
+// Probes and scrapers carry no token (issue 6: only health and metrics answer without one).
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(private readonly readiness: Readiness) {}

@@ -34,6 +34,7 @@ describe('migrations', () => {
     const up = await migrateUp(settings);
     expect(up.applied).toEqual(migrations.map((migration) => new migration().name));
     expect(await tablesOf(url)).toEqual([
+      'access_review',
       'audit_chain_head',
       'audit_event',
       'care_event',

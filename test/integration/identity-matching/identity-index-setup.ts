@@ -13,6 +13,7 @@ import { SourceRegistry } from '../../../src/modules/source-connectors/index.js'
 import { QueueName } from '../../../src/platform/queue/index.js';
 import { Queues } from '../../../src/platform/queue/queues.js';
 import { startTestHub } from '../../setup/test-hub.js';
+import { bearer, stewardToken } from '../../setup/test-issuer.js';
 
 // What the identity index tests share: hubs that serve GraphQL but run no workers (so that the
 // re-evaluations a change enqueues stay in the queue to be seen), a source to record identities
@@ -29,8 +30,17 @@ export interface GraphqlAnswer {
   errors?: Array<{ message: string; extensions: { code: string; reason?: string } }>;
 }
 
-export async function graphql(hub: RunningHub, query: string, variables: Record<string, unknown> = {}): Promise<GraphqlAnswer> {
-  const response = await request(hub.url).post('/graphql').send({ query, variables });
+/** Runs a query as a signed-in data steward, unless another token is given. */
+export async function graphql(
+  hub: RunningHub,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<GraphqlAnswer> {
+  const response = await request(hub.url)
+    .post('/graphql')
+    .set('authorization', bearer(token ?? (await stewardToken())))
+    .send({ query, variables });
   return response.body as GraphqlAnswer;
 }
 

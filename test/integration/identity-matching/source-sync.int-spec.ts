@@ -18,6 +18,7 @@ import { startSandbox, type RunningSandbox } from '../../../src/sandbox/server/s
 import { Hl7Feed } from '../../../src/sandbox/systems/acute/hl7-feed.js';
 import { Hl7Listener } from '../../../src/modules/source-connectors/hl7/hl7-listener.js';
 import { eventually, startTestHub } from '../../setup/test-hub.js';
+import { bearer, operatorToken } from '../../setup/test-issuer.js';
 import { freshDatabaseUrl } from '../../setup/test-run.js';
 
 // Background sync as it runs in the demo: the hub registers the sandbox's sources from its
@@ -284,6 +285,7 @@ describe('background sync of a source into the identity index', () => {
       expect(shown).toMatchObject({ circuit: 'open', lastErrorKind: 'unreachable' });
       const graphql = await request(hub.url)
         .post('/graphql')
+        .set('authorization', bearer(await operatorToken()))
         .send({
           query: 'query S($id: ID!) { source(id: $id) { connection { circuit lastErrorKind probeAfter } } }',
           variables: { id: socialCare.id },

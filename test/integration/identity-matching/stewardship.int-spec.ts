@@ -4,6 +4,7 @@ import type { RunningHub } from '../../../src/bootstrap.js';
 import { IdentityEvents, type IdentityChanged } from '../../../src/modules/identity-matching/index.js';
 import { IdentityIndexRepository } from '../../../src/modules/identity-matching/repositories/identity-index.repository.js';
 import { eventually } from '../../setup/test-hub.js';
+import { TEST_STEWARD } from '../../setup/test-issuer.js';
 import { fileRedisPrefix } from '../../setup/test-run.js';
 import {
   addIdentity,
@@ -23,6 +24,9 @@ import {
 // made, the review queue side by side, accept and reject, manual link and unlink, merge and
 // unmerge, and undo. Every change lands in the history, is announced to the rest of the hub,
 // and hands what it touched back to the matcher.
+
+/** Changes are recorded as made by the signed-in steward: their subject, then their name. */
+const stewardActor = `${TEST_STEWARD.sub} (${TEST_STEWARD.name})`;
 
 const personQuery = `query Person($id: ID!) { person(id: $id) { ${PERSON_FIELDS} } }`;
 const reviewsQuery = `query Reviews($status: String!, $limit: Int!) {
@@ -240,7 +244,7 @@ describe('stewardship through operator GraphQL', () => {
     const accepted = (await ok(acceptMutation, { id: reviewId, note: 'GP confirmed the hospital mistyped the name' })).acceptMatchReview;
     expect(accepted.event).toMatchObject({
       kind: 'review-accepted',
-      actor: 'operator',
+      actor: stewardActor,
       personId: candidate.personId,
       otherPersonId: own.personId,
     });
@@ -258,7 +262,7 @@ describe('stewardship through operator GraphQL', () => {
       decisionNote: string;
     }>;
     expect(decided.find((candidateReview) => candidateReview.id === reviewId)).toMatchObject({
-      decidedBy: 'operator',
+      decidedBy: stewardActor,
       decisionNote: 'GP confirmed the hospital mistyped the name',
     });
     expect((await announced(accepted.event.id)).personIds.sort()).toEqual([candidate.personId, own.personId].sort());
@@ -319,7 +323,7 @@ describe('stewardship through operator GraphQL', () => {
     const linked = (
       await ok(linkMutation, { sourceIdentityId: stray, personId: motherPerson.personId, reason: 'same hospital number on the letter' })
     ).linkIdentity;
-    expect(linked.event).toMatchObject({ kind: 'link', reason: 'same hospital number on the letter', actor: 'operator' });
+    expect(linked.event).toMatchObject({ kind: 'link', reason: 'same hospital number on the letter', actor: stewardActor });
     expect(await identitiesOf(motherPerson.personId)).toEqual([mother, daughter, stray].sort());
     const manual = (await person(motherPerson.personId)).links.find((link) => link.sourceIdentityId === stray);
     expect(manual).toMatchObject({

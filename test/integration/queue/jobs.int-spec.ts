@@ -14,6 +14,7 @@ import {
   QueueName,
 } from '../../../src/platform/queue/index.js';
 import { eventually, startTestHub } from '../../setup/test-hub.js';
+import { bearer, operatorToken } from '../../setup/test-issuer.js';
 
 // A job of the tests' own, failing on demand, to drive retries and dead letters through the
 // real worker, Redis and PostgreSQL.
@@ -104,11 +105,12 @@ describe('jobs, retries and dead letters', () => {
   });
 
   it('lists and re-drives dead letters through operator GraphQL', async () => {
+    const operator = bearer(await operatorToken());
     handler.failingWidgets.add('w-gql');
     const jobId = await dispatcher.enqueue(flakyJob, { widgetId: 'w-gql' });
     const listQuery = '{ deadLetters { id jobId jobName payload failureReason attemptsMade } }';
     const letter = await eventually(async () => {
-      const listed = await request(hub.url).post('/graphql').send({ query: listQuery });
+      const listed = await request(hub.url).post('/graphql').set('authorization', operator).send({ query: listQuery });
       return (listed.body.data.deadLetters as Array<{ id: string; jobId: string; payload: string }>).find(
         (candidate) => candidate.jobId === jobId,
       );
@@ -118,19 +120,25 @@ describe('jobs, retries and dead letters', () => {
     const redrive = 'mutation R($id: ID!) { redriveDeadLetter(id: $id) }';
     const redriven = await request(hub.url)
       .post('/graphql')
+      .set('authorization', operator)
       .send({ query: redrive, variables: { id: letter.id } });
     expect(redriven.body.data.redriveDeadLetter).toBeTruthy();
     await eventually(async () => (handler.runs.filter((run) => run.widgetId === 'w-gql').length === 3 ? true : undefined), 10_000);
     const again = await request(hub.url)
       .post('/graphql')
+      .set('authorization', operator)
       .send({ query: redrive, variables: { id: letter.id } });
     expect(again.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(again.body.errors[0].message).toMatch(/was re-driven/);
     const missing = await request(hub.url)
       .post('/graphql')
+      .set('authorization', operator)
       .send({ query: redrive, variables: { id: '00000000-0000-4000-8000-000000000000' } });
     expect(missing.body.errors[0].extensions.code).toBe('NOT_FOUND');
-    const tooMany = await request(hub.url).post('/graphql').send({ query: '{ deadLetters(limit: 0) { id } }' });
+    const tooMany = await request(hub.url)
+      .post('/graphql')
+      .set('authorization', operator)
+      .send({ query: '{ deadLetters(limit: 0) { id } }' });
     expect(tooMany.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 

@@ -11,6 +11,7 @@ import { dropDatabase, ensureDatabaseExists, migrateUp } from '../../../src/plat
 import { generatePopulation } from '../../../src/sandbox/population/generate-population.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/server/sandbox-server.js';
 import { eventually, startTestHub } from '../../setup/test-hub.js';
+import { bearer, operatorToken } from '../../setup/test-issuer.js';
 import { freshDatabaseUrl } from '../../setup/test-run.js';
 
 // The registry as an operator uses it: GraphQL to list, add, change and disable sources, and a
@@ -22,8 +23,12 @@ const SOURCE_FIELDS =
 /** A fresh ODS-style code per test, so tests sharing the run's database never collide. */
 const odsCode = () => `T${randomBytes(3).toString('hex').toUpperCase()}`;
 
+/** Runs a query as a signed-in operator. */
 async function graphql(hub: RunningHub, query: string, variables: Record<string, unknown> = {}) {
-  const response = await request(hub.url).post('/graphql').send({ query, variables });
+  const response = await request(hub.url)
+    .post('/graphql')
+    .set('authorization', bearer(await operatorToken()))
+    .send({ query, variables });
   return response.body as {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test checks the fields it asked for
     data?: Record<string, any>;

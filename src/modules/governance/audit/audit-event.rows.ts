@@ -7,6 +7,33 @@ export const AUDIT_EVENT_COLUMNS = `id, recorded_at, request_id, action, outcome
   issuer, agent_name, role_code, hub_role, organisation_code, on_behalf_of, person_id, nhs_number, sections, sources, query_kind,
   detail, previous_hash, hash`;
 
+/** Each column's type, in AUDIT_EVENT_COLUMNS order: a VALUES list feeding INSERT ... SELECT needs its parameters cast. */
+export const AUDIT_EVENT_COLUMN_TYPES = [
+  'bigint',
+  'timestamptz',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'uuid',
+  'text',
+  'text[]',
+  'text[]',
+  'text',
+  'jsonb',
+  'text',
+  'text',
+] as const;
+
 export interface AuditEventRow {
   id: string;
   recorded_at: Date;

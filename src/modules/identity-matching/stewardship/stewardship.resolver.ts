@@ -1,6 +1,7 @@
 import { UseFilters } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 
+import { CurrentPrincipal, type Principal, RequireRoles } from '../../governance/index.js';
 import { IdentityMatchingErrorFilter } from './identity-matching-error.filter.js';
 import {
   IdentityChangeType,
@@ -14,11 +15,11 @@ import {
 } from './stewardship.graphql.js';
 import { StewardshipService } from './stewardship.service.js';
 
-// Operator GraphQL for data stewards. Authentication and the steward role arrive with governance
-// (issue 6); until then changes are recorded as made by `operator`, and the hub must not face a
-// network with real data.
+// Operator GraphQL for data stewards: data stewards and operators only (no clinical view here).
+// Each change is recorded as made by the signed-in principal.
 
 @Resolver()
+@RequireRoles('data-steward', 'operator')
 @UseFilters(IdentityMatchingErrorFilter)
 export class StewardshipResolver {
   constructor(private readonly stewardship: StewardshipService) {}
@@ -56,64 +57,71 @@ export class StewardshipResolver {
 
   @Mutation(() => IdentityChangeType, { description: "Links the review's record to its candidate person." })
   async acceptMatchReview(
+    @CurrentPrincipal() principal: Principal,
     @Args('id', { type: () => ID }) id: string,
     @Args('note', { nullable: true, type: () => String }) note?: string | null,
   ): Promise<IdentityChangeType> {
-    return toChange(await this.stewardship.acceptReview(id, note));
+    return toChange(await this.stewardship.acceptReview(principal, id, note));
   }
 
   @Mutation(() => IdentityChangeType, { description: 'Records that the record is not the candidate person; the matcher respects it.' })
   async rejectMatchReview(
+    @CurrentPrincipal() principal: Principal,
     @Args('id', { type: () => ID }) id: string,
     @Args('note', { nullable: true, type: () => String }) note?: string | null,
   ): Promise<IdentityChangeType> {
-    return toChange(await this.stewardship.rejectReview(id, note));
+    return toChange(await this.stewardship.rejectReview(principal, id, note));
   }
 
   @Mutation(() => IdentityChangeType, { description: 'Links a source identity to a person by hand, ending its current link.' })
   async linkIdentity(
+    @CurrentPrincipal() principal: Principal,
     @Args('sourceIdentityId', { type: () => ID }) sourceIdentityId: string,
     @Args('personId', { type: () => ID }) personId: string,
     @Args('reason') reason: string,
   ): Promise<IdentityChangeType> {
-    return toChange(await this.stewardship.linkIdentity(sourceIdentityId, personId, reason));
+    return toChange(await this.stewardship.linkIdentity(principal, sourceIdentityId, personId, reason));
   }
 
   @Mutation(() => IdentityChangeType, {
     description: 'Takes a source identity off its person onto a new one; the matcher will not link it back.',
   })
   async unlinkIdentity(
+    @CurrentPrincipal() principal: Principal,
     @Args('sourceIdentityId', { type: () => ID }) sourceIdentityId: string,
     @Args('reason') reason: string,
   ): Promise<IdentityChangeType> {
-    return toChange(await this.stewardship.unlinkIdentity(sourceIdentityId, reason));
+    return toChange(await this.stewardship.unlinkIdentity(principal, sourceIdentityId, reason));
   }
 
   @Mutation(() => IdentityChangeType, {
     description: 'Moves every identity of mergedId to survivorId. Refused when they hold different NHS numbers, unless force.',
   })
   async mergePersons(
+    @CurrentPrincipal() principal: Principal,
     @Args('survivorId', { type: () => ID }) survivorId: string,
     @Args('mergedId', { type: () => ID }) mergedId: string,
     @Args('reason') reason: string,
     @Args('force', { defaultValue: false }) force: boolean,
   ): Promise<IdentityChangeType> {
-    return toChange(await this.stewardship.mergePersons(survivorId, mergedId, reason, force));
+    return toChange(await this.stewardship.mergePersons(principal, survivorId, mergedId, reason, force));
   }
 
   @Mutation(() => IdentityChangeType, { description: 'Restores a merged person with the identities the merge moved.' })
   async unmergePersons(
+    @CurrentPrincipal() principal: Principal,
     @Args('mergeEventId', { type: () => ID }) mergeEventId: string,
     @Args('reason') reason: string,
   ): Promise<IdentityChangeType> {
-    return toChange(await this.stewardship.unmergePersons(mergeEventId, reason));
+    return toChange(await this.stewardship.unmergePersons(principal, mergeEventId, reason));
   }
 
   @Mutation(() => IdentityChangeType, { description: 'Undoes one change from the history; refused if a later change superseded it.' })
   async undoIdentityEvent(
+    @CurrentPrincipal() principal: Principal,
     @Args('eventId', { type: () => ID }) eventId: string,
     @Args('reason') reason: string,
   ): Promise<IdentityChangeType> {
-    return toChange(await this.stewardship.undo(eventId, reason));
+    return toChange(await this.stewardship.undo(principal, eventId, reason));
   }
 }

@@ -16,12 +16,21 @@ import {
 } from '../repositories/identity-index.repository.js';
 import { optionalNote, pageSize, requiredReason, reviewStatus } from './steward-input.js';
 
-/** Who a steward's change is recorded as until operators sign in (issue 6 gives the principal). */
-const STEWARD_ACTOR = 'operator';
 const MAX_REVIEWS = 100;
 const MAX_HISTORY = 200;
 /** A change is committed before its re-evaluation is enqueued; a Redis outage must not hang the steward. */
 const ENQUEUE_WAIT_MS = 2_000;
+
+/** The signed-in steward making a change (their Principal's subject and display name). */
+export interface Steward {
+  subject: string;
+  name?: string;
+}
+
+/** How a steward is recorded as the actor of a change: the identity provider's subject, then the name people read. */
+export function stewardActor(steward: Steward): string {
+  return steward.name ? `${steward.subject} (${steward.name})` : steward.subject;
+}
 
 export interface SourceLabel {
   id: string;
@@ -95,19 +104,19 @@ export class StewardshipService {
     return this.index.history(personId, size);
   }
 
-  async acceptReview(reviewId: string, note: string | null | undefined): Promise<ChangeView> {
-    const outcome = await this.index.acceptReview({ reviewId, actor: STEWARD_ACTOR, note: optionalNote(note) });
+  async acceptReview(steward: Steward, reviewId: string, note: string | null | undefined): Promise<ChangeView> {
+    const outcome = await this.index.acceptReview({ reviewId, actor: stewardActor(steward), note: optionalNote(note) });
     return this.change(outcome.eventId, [outcome.personId, outcome.previousPersonId]);
   }
 
-  async rejectReview(reviewId: string, note: string | null | undefined): Promise<ChangeView> {
-    const outcome = await this.index.rejectReview({ reviewId, actor: STEWARD_ACTOR, note: optionalNote(note) });
+  async rejectReview(steward: Steward, reviewId: string, note: string | null | undefined): Promise<ChangeView> {
+    const outcome = await this.index.rejectReview({ reviewId, actor: stewardActor(steward), note: optionalNote(note) });
     const review = await this.index.review(reviewId);
     await this.reevaluate(outcome.eventId, [review!.identity.sourceIdentityId]);
     return this.change(outcome.eventId, [outcome.previousPersonId, outcome.personId]);
   }
 
-  async linkIdentity(sourceIdentityId: string, personId: string, reason: string): Promise<ChangeView> {
+  async linkIdentity(steward: Steward, sourceIdentityId: string, personId: string, reason: string): Promise<ChangeView> {
     const why = requiredReason(reason);
     const outcome = await this.index.linkIdentity({
       sourceIdentityId,
@@ -115,32 +124,38 @@ export class StewardshipService {
       method: 'manual',
       score: 1,
       explanation: stewardExplanation('manual-link-by-steward'),
-      actor: STEWARD_ACTOR,
+      actor: stewardActor(steward),
       reason: why,
     });
     const event = await this.index.event(outcome.eventId);
     return this.change(outcome.eventId, [outcome.personId, event?.otherPersonId]);
   }
 
-  async unlinkIdentity(sourceIdentityId: string, reason: string): Promise<ChangeView> {
-    const outcome = await this.index.unlink({ sourceIdentityId, actor: STEWARD_ACTOR, reason: requiredReason(reason) });
+  async unlinkIdentity(steward: Steward, sourceIdentityId: string, reason: string): Promise<ChangeView> {
+    const outcome = await this.index.unlink({ sourceIdentityId, actor: stewardActor(steward), reason: requiredReason(reason) });
     await this.reevaluate(outcome.eventId, outcome.touchedIdentityIds);
     return this.change(outcome.eventId, [outcome.oldPersonId, outcome.newPersonId]);
   }
 
-  async mergePersons(survivorId: string, mergedId: string, reason: string, force: boolean): Promise<ChangeView> {
-    const outcome = await this.index.mergePersons({ survivorId, mergedId, actor: STEWARD_ACTOR, reason: requiredReason(reason), force });
+  async mergePersons(steward: Steward, survivorId: string, mergedId: string, reason: string, force: boolean): Promise<ChangeView> {
+    const outcome = await this.index.mergePersons({
+      survivorId,
+      mergedId,
+      actor: stewardActor(steward),
+      reason: requiredReason(reason),
+      force,
+    });
     return this.change(outcome.eventId, [outcome.survivorId, outcome.mergedId]);
   }
 
-  async unmergePersons(mergeEventId: string, reason: string): Promise<ChangeView> {
-    const outcome = await this.index.unmerge({ mergeEventId, actor: STEWARD_ACTOR, reason: requiredReason(reason) });
+  async unmergePersons(steward: Steward, mergeEventId: string, reason: string): Promise<ChangeView> {
+    const outcome = await this.index.unmerge({ mergeEventId, actor: stewardActor(steward), reason: requiredReason(reason) });
     await this.reevaluate(outcome.eventId, outcome.movedIdentityIds);
     return this.change(outcome.eventId, [outcome.survivorId, outcome.restoredPersonId]);
   }
 
-  async undo(eventId: string, reason: string): Promise<ChangeView> {
-    const outcome = await this.index.undo({ eventId, actor: STEWARD_ACTOR, reason: requiredReason(reason) });
+  async undo(steward: Steward, eventId: string, reason: string): Promise<ChangeView> {
+    const outcome = await this.index.undo({ eventId, actor: stewardActor(steward), reason: requiredReason(reason) });
     await this.reevaluate(outcome.eventId, outcome.touchedIdentityIds);
     return this.change(outcome.eventId, outcome.personIds);
   }

@@ -1,15 +1,19 @@
 import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 
+import { RequireRoles } from '../../../platform/http/index.js';
+import type { HubRole } from '../../governance/index.js';
 import { SourceRegistryError } from '../source-connectors.errors.js';
 import { SourceConnectors } from '../connectors/source-connectors.service.js';
 import { AddSourceInput, ChangeSourceInput, SourceConnectionStateType, SourceType } from './source.graphql.js';
 import { SourceRegistry, type Source } from './source-registry.service.js';
 
-// Operator GraphQL for the registry. Authentication and the operator role arrive with
-// governance (issue 6); until then the hub must not face a network with real data.
+// Operator GraphQL for the registry: operators only. RequireRoles comes from the platform, not
+// governance's index: governance imports source-connectors (record sections), and a value import
+// back would be a cycle; the HubRole type import is erased.
 
 @Resolver(() => SourceType)
+@RequireRoles<HubRole>('operator')
 export class SourceResolver {
   constructor(
     private readonly registry: SourceRegistry,

@@ -6,6 +6,7 @@ import { CreateSourceSyncState1795431194277 } from './1795431194277-CreateSource
 import { CreateHl7Inbox1795431194280 } from './1795431194280-CreateHl7Inbox.js';
 import { CreateIdentityIndex1795431194290 } from './1795431194290-CreateIdentityIndex.js';
 import { CreateAuditEvent1795431194300 } from './1795431194300-CreateAuditEvent.js';
+import { CreateAccessReview1795431194310 } from './1795431194310-CreateAccessReview.js';
 
 /**
  * Every migration, oldest first. Listed by hand rather than globbed so that the compiled app,
@@ -20,4 +21,5 @@ export const migrations = [
   CreateHl7Inbox1795431194280,
   CreateIdentityIndex1795431194290,
   CreateAuditEvent1795431194300,
+  CreateAccessReview1795431194310,
 ];

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+
+import { AuditTrail } from '../audit/audit-trail.js';
+import type { AuditEventInput } from '../audit/domain/audit-event.js';
+import type { HubRole, Principal } from '../domain/principal.js';
+import { GovernanceError, GovernanceErrorCode } from '../governance.errors.js';
+import { type CachedAuthentication, PRINCIPAL_ON_REQUEST, PUBLIC_ROUTE, REQUIRED_ROLES, requestOf } from './authentication.decorators.js';
+import { TokenVerifier } from './token-verifier.js';
+
+type HubRequest = Record<string | symbol, unknown> & { headers?: Record<string, string | string[] | undefined>; id?: unknown };
+
+/** The write of a request's refusal to the audit trail: a GraphQL query's other fields add no row of their own. */
+const REFUSAL_AUDITED = Symbol.for('tessera.governance.refusal-audited');
+
+/**
+ * The global guard (APP_GUARD) in front of every HTTP controller and GraphQL resolver: no valid
+ * bearer token, no answer (except @Public routes: liveness, readiness, metrics); with
+ * @RequireRoles, the principal needs at least one of the roles. The token is verified once per
+ * HTTP request (a GraphQL query runs this guard for each root field) and the outcome cached on
+ * the request. Each refused request leaves one 'denied' row in the audit trail.
+ */
+@Injectable()
+export class AuthenticationGuard implements CanActivate {
+  private readonly logger = new Logger(AuthenticationGuard.name);
+
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+    @Inject(AuditTrail) private readonly audit: AuditTrail,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets)) return true;
+    const request = requestOf(context) as HubRequest | undefined;
+    // Neither HTTP nor GraphQL over HTTP (a queue worker, the MLLP listener): not this guard's business.
+    if (!request) return true;
+
+    const authentication = await this.authenticate(request);
+    if ('refusal' in authentication) {
+      await this.recordRefusal(request, authentication.refusal, undefined, context);
+      throw authentication.refusal;
+    }
+    const required = this.reflector.getAllAndOverride<HubRole[] | undefined>(REQUIRED_ROLES, targets);
+    const principal = authentication.principal;
+    if (required?.length && !required.some((role) => principal.roles.includes(role))) {
+      const refusal = new GovernanceError(
+        GovernanceErrorCode.Forbidden,
+        'missing-role',
+        `this operation needs one of the roles: ${required.join(', ')}`,
+      );
+      await this.recordRefusal(request, refusal, principal, context);
+      throw refusal;
+    }
+    return true;
+  }
+
+  /** Verifies the request's token once; concurrent fields of one GraphQL query share the same promise. */
+  private authenticate(request: HubRequest): Promise<CachedAuthentication> {
+    const cached = request[PRINCIPAL_ON_REQUEST] as CachedAuthentication | Promise<CachedAuthentication> | undefined;
+    if (cached) return Promise.resolve(cached);
+    const header = request.headers?.authorization;
+    const pending = this.verifier
+      .verify(Array.isArray(header) ? header[0] : header)
+      .then((principal): CachedAuthentication => ({ principal }))
+      .catch((error: unknown): CachedAuthentication => {
+        if (error instanceof GovernanceError) return { refusal: error };
+        throw error;
+      })
+      .then((outcome) => {
+        // The settled outcome replaces the promise, so that CurrentPrincipal can read it synchronously.
+        request[PRINCIPAL_ON_REQUEST] = outcome;
+        return outcome;
+      });
+    request[PRINCIPAL_ON_REQUEST] = pending;
+    pending.catch(() => delete request[PRINCIPAL_ON_REQUEST]);
+    return pending;
+  }
+
+  /**
+   * One 'denied' row per refused request; no subject when no token was valid. Every refused field
+   * of a GraphQL query waits for that one write: whichever field fails first ends the response,
+   * and the row must be in the trail by then.
+   */
+  private recordRefusal(
+    request: HubRequest,
+    refusal: GovernanceError,
+    principal: Principal | undefined,
+    context: ExecutionContext,
+  ): Promise<void> {
+    const pending = request[REFUSAL_AUDITED] as Promise<void> | undefined;
+    if (pending) return pending;
+    const event: AuditEventInput = {
+      requestId: requestIdOf(request),
+      action: 'execute',
+      outcome: 'denied',
+      outcomeReason: refusal.reason,
+      agent: principal
+        ? {
+            principalKind: principal.kind,
+            subject: principal.subject,
+            issuer: principal.issuer,
+            name: principal.name ?? null,
+            roleCode: principal.roleCodes[0] ?? null,
+            hubRole: principal.roles[0] ?? null,
+            organisationCode: principal.organisation?.code ?? null,
+          }
+        : { principalKind: 'unauthenticated', subject: '', issuer: '' },
+      entity: { queryKind: operationName(context) },
+    };
+    const written = this.audit.record([event]).then(
+      () => undefined,
+      (error: unknown) => {
+        // The refusal stands whether or not it could be written down; the failure is logged without the request.
+        this.logger.error(`could not audit a refused request: ${(error as Error).message}`);
+      },
+    );
+    request[REFUSAL_AUDITED] = written;
+    return written;
+  }
+}
+
+/** pino-http gives each request its id (X-Request-Id or a new UUID). */
+function requestIdOf(request: HubRequest): string {
+  return typeof request.id === 'string' && request.id.length > 0 ? request.id : randomUUID();
+}
+
+/** The resolver or handler refused, e.g. 'Query.deadLetters' or 'DeadLettersResolver.retry'. */
+function operationName(context: ExecutionContext): string {
+  return `${context.getClass().name}.${context.getHandler().name}`;
+}
