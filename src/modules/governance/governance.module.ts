@@ -10,9 +10,10 @@ import { AuditReviewService } from './audit-review/audit-review.service.js';
 import { AuthenticationGuard } from './authentication/authentication.guard.js';
 import { GovernanceErrorFilter } from './authentication/governance-error.filter.js';
 import { TokenVerifier } from './authentication/token-verifier.js';
+import { PersonReads } from './governed-reads/person-reads.js';
 import { AccessPolicyService } from './policy/access-policy.service.js';
 
-/** Authentication, principals and roles, relationships, consent, break-glass and the audit trail. */
+/** Authentication, principals and roles, the access policy, governed reads and the audit trail. */
 @Module({
   controllers: [AuditExportController],
   providers: [
@@ -23,10 +24,11 @@ import { AccessPolicyService } from './policy/access-policy.service.js';
     AccessReviewRepository,
     AuditReviewService,
     AuditReviewResolver,
+    PersonReads,
     // Every HTTP controller and GraphQL resolver needs a valid token unless marked @Public (issue 6).
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_FILTER, useClass: GovernanceErrorFilter },
   ],
-  exports: [AuditTrail, AuditVerifier, TokenVerifier, AccessPolicyService],
+  exports: [AuditTrail, AuditVerifier, TokenVerifier, AccessPolicyService, PersonReads],
 })
 export class GovernanceModule {}

@@ -7,3 +7,4 @@ export * from './authentication/index.js';
 export * from './policy/index.js';
 export { HUB_ROLES, type HubRole, type Principal, type PrincipalKind } from './domain/principal.js';
 export * from './audit-review/index.js';
+export * from './governed-reads/index.js';

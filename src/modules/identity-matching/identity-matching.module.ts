@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { GovernanceModule } from '../governance/index.js';
 import { SourceConnectorsModule } from '../source-connectors/index.js';
 import { QueueModule } from '../../platform/queue/index.js';
 import { IdentityEvents } from './identity-events.js';
@@ -23,7 +24,8 @@ import { StewardshipService } from './stewardship/stewardship.service.js';
 
 /** The master person index: persons, source identities, links, matching, review and merges. */
 @Module({
-  imports: [SourceConnectorsModule, QueueModule.forJobs([syncSource, matchIdentity, traceIdentity, trainMatchModel])],
+  // Governance decides and audits the stewards' reads of persons (PersonReads).
+  imports: [SourceConnectorsModule, GovernanceModule, QueueModule.forJobs([syncSource, matchIdentity, traceIdentity, trainMatchModel])],
   providers: [
     SourceIdentityRepository,
     SyncStateRepository,

@@ -4,7 +4,7 @@ import type { R4Patient } from '../../fhir/index.js';
 import { IdentityIntake } from './matching/identity-intake.js';
 import { IdentityMatcher, type MatchOutcome } from './matching/identity-matcher.js';
 import { MatchModels } from './matching/match-models.js';
-import { IdentityIndexRepository, type PersonRecord } from './repositories/identity-index.repository.js';
+import { IdentityIndexRepository, type PersonIdentity, type PersonRecord } from './repositories/identity-index.repository.js';
 import { SourceIdentityRepository, type RecordOutcome, type StoredSourceIdentity } from './repositories/source-identity.repository.js';
 import { demographicsOf } from './source-demographics.js';
 
@@ -53,5 +53,10 @@ export class IdentityMatchingService {
   /** A person with their active links (following merges), or null. */
   async person(personId: string): Promise<PersonRecord | null> {
     return this.index.person(await this.index.survivorOf(personId));
+  }
+
+  /** A person's current source identities (following merges), with the GP practice each source names. */
+  async identitiesOf(personId: string): Promise<PersonIdentity[]> {
+    return this.index.activeIdentities(await this.index.survivorOf(personId));
   }
 }

@@ -17,5 +17,5 @@ export type {
 export type { IdentityFields } from './domain/identity-fields.js';
 export type { FieldComparison, LinkMethod, MatchExplanation } from './domain/match-explanation.js';
 export type { MatchOutcome } from './matching/identity-matcher.js';
-export type { PersonRecord, PersonLink } from './repositories/identity-index.repository.js';
+export type { PersonIdentity, PersonRecord, PersonLink } from './repositories/identity-index.repository.js';
 export * from './extracts/index.js';

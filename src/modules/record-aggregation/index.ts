@@ -1,3 +1,4 @@
 // Assembles a person's record from every linked source, in parallel, under one deadline.
-// Not built yet (issue 7): the module is wired into the app so its place and boundaries exist.
+// Today: relationship evidence for access decisions; the assembler arrives with issue 7.
 export { RecordAggregationModule } from './record-aggregation.module.js';
+export * from './relationships/index.js';

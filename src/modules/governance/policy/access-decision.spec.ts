@@ -492,3 +492,52 @@ describe('AccessDecision: only the policy makes one', () => {
     expect(decision.allowedSections).toEqual(['allergies']);
   });
 });
+
+describe('decideAccess: reading the identity index', () => {
+  const indexRead = (principal: Principal, overrides: Partial<AccessRequest> = {}, consent = {}) =>
+    request(principal, { context: 'identity-index', sections: ['demographics'], ...overrides }, consent);
+
+  it('gives a data steward demographics without a relationship, for health care operations', () => {
+    const decision = decideAccess(indexRead(staff('data-steward', GP)), policy);
+    expect(decision.outcome).toBe('allowed');
+    expect(decision.basis).toBe('identity-stewardship');
+    expect(decision.allowedSections).toEqual(['demographics']);
+    expect(decision.purposeOfUse).toBe('HOPERAT');
+  });
+
+  it('gives an operator demographics for system administration', () => {
+    const decision = decideAccess(indexRead(staff('operator', GP)), policy);
+    expect(decision.allowedSections).toEqual(['demographics']);
+    expect(decision.purposeOfUse).toBe('HSYSADMIN');
+  });
+
+  it('applies no sharing choice: the index is how the hub knows who the person is', () => {
+    const decision = decideAccess(indexRead(staff('data-steward', GP), {}, { optedOut: true, refusesBreakGlass: true }), policy);
+    expect(decision.outcome).toBe('allowed');
+  });
+
+  it('gives a data steward nothing of the record itself through the index', () => {
+    const decision = decideAccess(indexRead(staff('data-steward', GP), { sections: ['demographics', 'medications'] }), policy);
+    expect(decision.allowedSections).toEqual(['demographics']);
+    expect(decision.deniedSections).toEqual([{ section: 'medications', reason: 'role-not-permitted' }]);
+  });
+
+  it.each(['clinician', 'admin-clerk', 'privacy-officer', 'analyst'] as const)('refuses a %s, even with a relationship', (role) => {
+    const decision = decideAccess(indexRead(staff(role, GP), { relationshipEvidence: registeredAt(GP) }), policy);
+    expect(decision.outcome).toBe('denied');
+    expect(decision.deniedSections).toEqual([{ section: 'demographics', reason: 'role-not-permitted' }]);
+  });
+
+  it('refuses a resident their own entry in the index (they read their record instead)', () => {
+    const resident: Principal = {
+      kind: 'resident',
+      subject: 'r',
+      issuer: 'i',
+      roles: ['resident'],
+      roleCodes: [],
+      nhsNumber: NHS,
+      proofingLevel: 'P9',
+    };
+    expect(decideAccess(indexRead(resident), policy).outcome).toBe('denied');
+  });
+});

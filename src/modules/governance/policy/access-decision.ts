@@ -29,8 +29,16 @@ export interface PersonConsent {
   refusesBreakGlass: boolean;
 }
 
+/**
+ * What is read: a person's shared care record (the default), or the identity index, where data
+ * stewards and operators read the demographics that place records on persons (policy `identityIndex`).
+ */
+export type AccessContext = 'record' | 'identity-index';
+
 export interface AccessRequest {
   principal: Principal;
+  /** 'record' when absent. */
+  context?: AccessContext;
   person: {
     id: string;
     nhsNumber: string;
@@ -50,7 +58,8 @@ export interface AccessRequest {
   now: Date;
 }
 
-export type AccessBasis = 'relationship' | 'self-declared' | 'break-glass' | 'own-record' | 'delegated' | 'service' | 'none';
+export type AccessBasis =
+  'relationship' | 'self-declared' | 'break-glass' | 'own-record' | 'delegated' | 'service' | 'identity-stewardship' | 'none';
 export type AccessOutcome = 'allowed' | 'denied' | 'break-glass' | 'self-declared';
 
 /** Why a section was refused. Safe to show the caller: none reveals anything about the person. */
@@ -243,6 +252,8 @@ export class AccessDecision {
     if (!this.allows(section)) return 'section-not-permitted';
     // The person and their carers see the whole record, from every source.
     if (this.basis === 'own-record' || this.basis === 'delegated') return 'show';
+    // The identity index is the hub's own: every source's demographics place records on persons.
+    if (this.basis === 'identity-stewardship') return 'show';
     if (this.principal.organisationCode === undefined) return 'show'; // services without an organisation: their scopes are the limit
     if (this.isOwnOrganisation(sourceOrgCode)) return 'show';
     if (this.optedOutLimitsSharing && !this.consentOverridden) return 'opted-out';
@@ -321,6 +332,7 @@ function evaluate(request: AccessRequest, policy: AccessPolicy): DecisionFields 
     decidedAt: now,
     expiresAt: new Date(now.getTime() + policy.decisionTtlSeconds * 1000),
   };
+  if (request.context === 'identity-index') return { ...base, ...decideForIdentityIndex(request, policy, sections) };
   switch (request.principal.kind) {
     case 'resident':
       return { ...base, ...decideForResident(request, policy, sections) };
@@ -379,6 +391,22 @@ function decideForCarer(request: AccessRequest, policy: AccessPolicy, sections: 
     purposeOfUse,
     expiresAt: new Date(Math.min(ttlExpiry.getTime(), delegationEnds)),
   };
+}
+
+/**
+ * Reading the identity index: the staff roles the policy's `identityIndex` lists, for its sections
+ * only. No relationship or organisation is needed and consent does not apply: the index is how
+ * the hub knows who a person is, and stewards must see every record to place it right.
+ */
+function decideForIdentityIndex(request: AccessRequest, policy: AccessPolicy, sections: readonly PolicySection[]): Outcome {
+  const grants = request.principal.roles.filter(isStaffRole).flatMap((role) => {
+    const grant = policy.identityIndex.roles[role];
+    return grant ? [grant] : [];
+  });
+  const purposeOfUse = grants[0]?.purposeOfUse ?? 'HOPERAT';
+  const granted = new Set(grants.flatMap((grant) => grant.sections));
+  const { allowed, denied } = partition(sections, (section) => (granted.has(section) ? undefined : 'role-not-permitted'));
+  return { allowedSections: allowed, deniedSections: denied, basis: 'identity-stewardship', purposeOfUse };
 }
 
 function hiddenFrom(request: AccessRequest, section: PolicySection): boolean {

@@ -72,6 +72,9 @@ const staffRoleSchema = z.strictObject({
   canBreakGlass: z.boolean(),
 });
 
+/** Reading the identity index (data stewards' and operators' own work): no relationship needed, nor consent. */
+const identityIndexRoleSchema = z.strictObject({ description: z.string().optional(), sections, purposeOfUse: purpose });
+
 const policySchema = z.strictObject({
   description: z.string().optional(),
   version: z.literal(1, { message: 'must be 1 (the only format this hub reads)' }),
@@ -79,6 +82,16 @@ const policySchema = z.strictObject({
   roles: z.strictObject(
     Object.fromEntries(STAFF_ROLES.map((role) => [role, staffRoleSchema])) as Record<StaffRole, typeof staffRoleSchema>,
   ),
+  identityIndex: z.strictObject({
+    description: z.string().optional(),
+    // A role left out reads nothing of the index.
+    roles: z.strictObject(
+      Object.fromEntries(STAFF_ROLES.map((role) => [role, identityIndexRoleSchema.optional()])) as Record<
+        StaffRole,
+        z.ZodOptional<typeof identityIndexRoleSchema>
+      >,
+    ),
+  }),
   relationships: z.strictObject({
     description: z.string().optional(),
     admissionWindowDays: days,

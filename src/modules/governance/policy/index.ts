@@ -5,6 +5,7 @@ export {
   decideAccess,
   requireAccessDecision,
   type AccessBasis,
+  type AccessContext,
   type AccessOutcome,
   type AccessRequest,
   type DecisionGated,

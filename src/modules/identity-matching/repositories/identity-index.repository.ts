@@ -123,6 +123,16 @@ export interface PersonLink extends IdentitySummary {
   explanation: MatchExplanation;
 }
 
+/** A current source identity of a person: where the hub heard of them, never their clinical content. */
+export interface PersonIdentity {
+  sourceId: string;
+  localId: string;
+  /** ODS code of the GP practice this source says the person is registered with, if it says. */
+  gpPracticeCode: string | null;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
+
 export interface PersonRecord {
   id: string;
   state: 'active' | 'merged';
@@ -910,6 +920,30 @@ export class IdentityIndexRepository {
   async person(personId: string): Promise<PersonRecord | null> {
     const [person] = await this.persons([personId]);
     return person ?? null;
+  }
+
+  /**
+   * The person's current source identities as other modules need them to find evidence of care:
+   * which source holds them under which local id, the GP practice the source names, and when the
+   * hub first and last heard of them. `personId` must be a survivor (see survivorOf).
+   */
+  async activeIdentities(personId: string): Promise<PersonIdentity[]> {
+    if (!uuidPattern.test(personId)) return [];
+    const rows = await this.dataSource.query<
+      Array<{ source_id: string; local_id: string; gp_practice_code: string | null; first_seen_at: Date; last_seen_at: Date }>
+    >(
+      `SELECT si.source_id, si.local_id, si.demographics->>'gpPracticeCode' AS gp_practice_code, si.first_seen_at, si.last_seen_at
+       FROM identity_link l JOIN source_identity si ON si.id = l.source_identity_id
+       WHERE l.person_id = $1 AND l.state = 'active' ORDER BY si.first_seen_at, si.id`,
+      [personId],
+    );
+    return rows.map((row) => ({
+      sourceId: row.source_id,
+      localId: row.local_id,
+      gpPracticeCode: row.gp_practice_code,
+      firstSeenAt: row.first_seen_at,
+      lastSeenAt: row.last_seen_at,
+    }));
   }
 
   /** A source's record by its own id, and the person it is linked to now (null if none). */

@@ -1,7 +1,7 @@
 import { UseFilters } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 
-import { CurrentPrincipal, type Principal, RequireRoles } from '../../governance/index.js';
+import { CurrentPrincipal, CurrentRequestId, PersonReads, type Principal, RequireRoles } from '../../governance/index.js';
 import { IdentityMatchingErrorFilter } from './identity-matching-error.filter.js';
 import {
   IdentityChangeType,
@@ -16,43 +16,61 @@ import {
 import { StewardshipService } from './stewardship.service.js';
 
 // Operator GraphQL for data stewards: data stewards and operators only (no clinical view here).
-// Each change is recorded as made by the signed-in principal.
+// Each change is recorded as made by the signed-in principal. Each read of persons is decided by
+// the access policy (its identityIndex part) and audited, one row per person, before it is returned.
 
 @Resolver()
 @RequireRoles('data-steward', 'operator')
 @UseFilters(IdentityMatchingErrorFilter)
 export class StewardshipResolver {
-  constructor(private readonly stewardship: StewardshipService) {}
+  constructor(
+    private readonly stewardship: StewardshipService,
+    private readonly reads: PersonReads,
+  ) {}
 
   @Query(() => PersonType, { description: 'A person with its active links: source, method, score and why.' })
-  async person(@Args('id', { type: () => ID }) id: string): Promise<PersonType> {
-    return toPerson(await this.stewardship.person(id));
+  async person(
+    @CurrentPrincipal() principal: Principal,
+    @CurrentRequestId() requestId: string,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<PersonType> {
+    const read = { principal, requestId, queryKind: 'Query.person', context: 'identity-index' } as const;
+    return toPerson(await this.reads.release(read, await this.stewardship.person(id)));
   }
 
   @Query(() => PersonType, { nullable: true, description: "The person a source's record belongs to; null while it is not matched yet." })
   async personForIdentity(
+    @CurrentPrincipal() principal: Principal,
+    @CurrentRequestId() requestId: string,
     @Args('sourceId', { type: () => ID }) sourceId: string,
     @Args('localId') localId: string,
   ): Promise<PersonType | null> {
-    const person = await this.stewardship.personForIdentity(sourceId, localId);
+    const read = { principal, requestId, queryKind: 'Query.personForIdentity', context: 'identity-index' } as const;
+    const person = await this.reads.release(read, await this.stewardship.personForIdentity(sourceId, localId));
     return person ? toPerson(person) : null;
   }
 
   @Query(() => [MatchReviewType], { description: 'Reviews by status: pending ones oldest first, decided ones newest first.' })
   async matchReviews(
+    @CurrentPrincipal() principal: Principal,
+    @CurrentRequestId() requestId: string,
     @Args('status', { defaultValue: 'pending', description: 'pending, accepted, rejected or superseded' }) status: string,
     @Args('limit', { type: () => Int, defaultValue: 50, description: '1 to 100' }) limit: number,
   ): Promise<MatchReviewType[]> {
-    const reviews = await this.stewardship.reviews(status, limit);
+    const read = { principal, requestId, queryKind: 'Query.matchReviews', context: 'identity-index' } as const;
+    const reviews = await this.reads.release(read, await this.stewardship.reviews(status, limit));
     return reviews.flatMap((review) => (review.candidate ? [toReview({ ...review, candidate: review.candidate })] : []));
   }
 
   @Query(() => [IdentityEventType], { description: "A person's history, newest first." })
   async identityHistory(
+    @CurrentPrincipal() principal: Principal,
+    @CurrentRequestId() requestId: string,
     @Args('personId', { type: () => ID }) personId: string,
     @Args('limit', { type: () => Int, defaultValue: 50, description: '1 to 200' }) limit: number,
   ): Promise<IdentityEventType[]> {
-    return (await this.stewardship.history(personId, limit)).map(toEvent);
+    const read = { principal, requestId, queryKind: 'Query.identityHistory', context: 'identity-index' } as const;
+    return (await this.reads.release(read, await this.stewardship.history(personId, limit))).map(toEvent);
   }
 
   @Mutation(() => IdentityChangeType, { description: "Links the review's record to its candidate person." })

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 
+import { type PersonReference, Withheld } from '../../governance/index.js';
 import { SourceRegistry, type Source } from '../../source-connectors/index.js';
 import { withTimeout } from '../../../platform/observability/index.js';
 import { JobDispatcher, QueueError } from '../../../platform/queue/index.js';
@@ -17,6 +18,8 @@ import {
 import { optionalNote, pageSize, requiredReason, reviewStatus } from './steward-input.js';
 
 const MAX_REVIEWS = 100;
+/** What stewards read of a person: who they are, never their record. */
+const DEMOGRAPHICS = ['demographics'] as const;
 const MAX_HISTORY = 200;
 /** A change is committed before its re-evaluation is enqueued; a Redis outage must not hang the steward. */
 const ENQUEUE_WAIT_MS = 2_000;
@@ -68,21 +71,41 @@ export class StewardshipService {
     private readonly dispatcher: JobDispatcher,
   ) {}
 
-  async person(personId: string): Promise<PersonView> {
+  // Reads of persons come back Withheld: governance's PersonReads decides and audits before they leave.
+
+  async person(personId: string): Promise<Withheld<PersonView>> {
+    const view = await this.personView(personId);
+    return Withheld.of(view, [personReference(view)], DEMOGRAPHICS);
+  }
+
+  /** The person a source's record belongs to now; null while the matcher has not placed it. */
+  async personForIdentity(sourceId: string, localId: string): Promise<Withheld<PersonView | null>> {
+    const identity = await this.index.identityByLocalId(sourceId, localId);
+    if (!identity) throw notFound(`source ${sourceId.slice(0, 64)} has no record with that local id`);
+    const view = identity.personId ? await this.personView(identity.personId) : null;
+    return Withheld.of(view, view ? [personReference(view)] : [], DEMOGRAPHICS);
+  }
+
+  private async personView(personId: string): Promise<PersonView> {
     const person = await this.index.person(personId);
     if (!person) throw notFound(`no person with id ${personId.slice(0, 64)}`);
     const [view] = await this.viewPersons([person]);
     return view!;
   }
 
-  /** The person a source's record belongs to now; null while the matcher has not placed it. */
-  async personForIdentity(sourceId: string, localId: string): Promise<PersonView | null> {
-    const identity = await this.index.identityByLocalId(sourceId, localId);
-    if (!identity) throw notFound(`source ${sourceId.slice(0, 64)} has no record with that local id`);
-    return identity.personId ? this.person(identity.personId) : null;
+  /** The reviews, with the persons they show: each candidate, and the person the reviewed record is on now. */
+  async reviews(status: string, limit: number): Promise<Withheld<ReviewView[]>> {
+    const views = await this.reviewViews(status, limit);
+    const persons = new Map<string, PersonReference>();
+    for (const review of views) {
+      if (review.candidate) persons.set(review.candidate.id, personReference(review.candidate));
+      const placedOn = review.identity.personId;
+      if (placedOn && !persons.has(placedOn)) persons.set(placedOn, { id: placedOn, nhsNumber: review.identity.nhsNumber });
+    }
+    return Withheld.of(views, [...persons.values()], DEMOGRAPHICS);
   }
 
-  async reviews(status: string, limit: number): Promise<ReviewView[]> {
+  private async reviewViews(status: string, limit: number): Promise<ReviewView[]> {
     const reviews = await this.index.reviews(reviewStatus(status), pageSize(limit, MAX_REVIEWS));
     const candidates = new Map(
       (await this.viewPersons(await this.index.persons(reviews.map((review) => review.candidatePersonId)))).map((person) => [
@@ -98,10 +121,16 @@ export class StewardshipService {
     }));
   }
 
-  async history(personId: string, limit: number): Promise<IdentityEventRecord[]> {
+  /** A person's history: its events name records and the demographics they were linked on. */
+  async history(personId: string, limit: number): Promise<Withheld<IdentityEventRecord[]>> {
     const size = pageSize(limit, MAX_HISTORY);
-    if (!(await this.index.person(personId))) throw notFound(`no person with id ${personId.slice(0, 64)}`);
-    return this.index.history(personId, size);
+    const person = await this.index.person(personId);
+    if (!person) throw notFound(`no person with id ${personId.slice(0, 64)}`);
+    return Withheld.of(
+      await this.index.history(personId, size),
+      [{ id: person.id, nhsNumber: person.nhsNumbers[0] ?? null }],
+      DEMOGRAPHICS,
+    );
   }
 
   async acceptReview(steward: Steward, reviewId: string, note: string | null | undefined): Promise<ChangeView> {
@@ -200,4 +229,9 @@ export class StewardshipService {
 
 function notFound(message: string): IdentityMatchingError {
   return new IdentityMatchingError(IdentityMatchingErrorCode.NotFound, message);
+}
+
+/** The person as the audit row names them: the id, and the first NHS number the index holds for them. */
+function personReference(view: PersonView): PersonReference {
+  return { id: view.id, nhsNumber: view.nhsNumbers[0] ?? null };
 }
