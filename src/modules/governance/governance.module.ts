@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 
+import { AccessGrantRepository } from './access-grants/access-grant.repository.js';
+import { AccessGrantsResolver } from './access-grants/access-grants.resolver.js';
+import { AccessGrants } from './access-grants/access-grants.service.js';
+import { PrivacyAlertEvents } from './access-grants/privacy-alert-events.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import { AuditVerifier } from './audit/audit-verifier.js';
 import { AccessReviewRepository } from './audit-review/access-review.repository.js';
@@ -10,6 +14,8 @@ import { AuditReviewService } from './audit-review/audit-review.service.js';
 import { AuthenticationGuard } from './authentication/authentication.guard.js';
 import { GovernanceErrorFilter } from './authentication/governance-error.filter.js';
 import { TokenVerifier } from './authentication/token-verifier.js';
+import { ConsentSettingsRepository } from './consent/consent-settings.repository.js';
+import { ConsentSettings } from './consent/consent-settings.service.js';
 import { PersonReads } from './governed-reads/person-reads.js';
 import { AccessPolicyService } from './policy/access-policy.service.js';
 
@@ -25,10 +31,16 @@ import { AccessPolicyService } from './policy/access-policy.service.js';
     AuditReviewService,
     AuditReviewResolver,
     PersonReads,
+    ConsentSettingsRepository,
+    ConsentSettings,
+    AccessGrantRepository,
+    AccessGrants,
+    AccessGrantsResolver,
+    PrivacyAlertEvents,
     // Every HTTP controller and GraphQL resolver needs a valid token unless marked @Public (issue 6).
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_FILTER, useClass: GovernanceErrorFilter },
   ],
-  exports: [AuditTrail, AuditVerifier, TokenVerifier, AccessPolicyService, PersonReads],
+  exports: [AuditTrail, AuditVerifier, TokenVerifier, AccessPolicyService, PersonReads, ConsentSettings, AccessGrants, PrivacyAlertEvents],
 })
 export class GovernanceModule {}

@@ -8,3 +8,5 @@ export * from './policy/index.js';
 export { HUB_ROLES, type HubRole, type Principal, type PrincipalKind } from './domain/principal.js';
 export * from './audit-review/index.js';
 export * from './governed-reads/index.js';
+export * from './consent/index.js';
+export * from './access-grants/index.js';

@@ -1,8 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Injectable } from '@nestjs/common';
 
-import { withTimeout } from '../../platform/observability/index.js';
-import { RedisConnections } from '../../platform/queue/index.js';
+import { PubSubChannel, RedisConnections } from '../../platform/queue/index.js';
 
 /** What changed in the identity index: ids only, never demographics. */
 export interface IdentityChanged {
@@ -16,76 +14,33 @@ export interface IdentityChanged {
 
 export type IdentityChangedListener = (change: IdentityChanged) => void | Promise<void>;
 
-/** How long a mutation waits for Redis to take its announcement before answering anyway. */
-const PUBLISH_WAIT_MS = 1_000;
-
 /**
  * Tells the rest of the hub (every process) that persons changed, over Redis pub/sub, so that
- * caches keyed by person (record aggregation) can drop what they hold. Delivery is at most once
- * and only to processes listening at the time: consumers treat it as a hint to re-read, not as
- * the history, which identity_event keeps.
+ * caches keyed by person (record aggregation) can drop what they hold. Consumers treat it as a
+ * hint to re-read, not as the history, which identity_event keeps.
  */
 @Injectable()
 export class IdentityEvents {
-  private readonly logger = new Logger('IdentityEvents');
-  private readonly listeners = new Set<IdentityChangedListener>();
-  private subscriber?: Redis;
-  private subscribed?: Promise<unknown>;
+  private readonly events: PubSubChannel<IdentityChanged>;
 
-  constructor(private readonly connections: RedisConnections) {}
+  constructor(connections: RedisConnections) {
+    this.events = new PubSubChannel(connections, 'identity-changed');
+  }
 
-  /** The pub/sub channel, under the deployment's Redis prefix. */
   get channel(): string {
-    return `${this.connections.keyPrefix}:identity-changed`;
+    return this.events.channel;
   }
 
-  /**
-   * Announces a change that has committed. A Redis outage must not fail a change that is already
-   * in the database: the message is left with the connection (sent when Redis is back) and the
-   * caller goes on after a short wait.
-   */
+  /** Announces a committed change; a Redis outage never fails it (the caller goes on after a short wait). */
   async publish(change: IdentityChanged): Promise<void> {
-    const message = JSON.stringify({ personIds: change.personIds, kind: change.kind, eventId: change.eventId });
-    try {
-      await withTimeout(this.connections.shared.publish(this.channel, message), PUBLISH_WAIT_MS, 'identity-changed publish');
-    } catch (error) {
-      this.logger.warn(`identity-changed for event ${change.eventId} not confirmed by Redis: ${(error as Error).message}`);
-    }
+    await this.events.publish(
+      { personIds: change.personIds, kind: change.kind, eventId: change.eventId },
+      `identity-changed for event ${change.eventId}`,
+    );
   }
 
-  /**
-   * Calls `listener` with every change announced by any hub process from now on. Resolves once
-   * Redis has confirmed the subscription; returns the function that stops listening.
-   */
+  /** Calls `listener` with every change any hub process announces from now on; returns the stop function. */
   async subscribe(listener: IdentityChangedListener): Promise<() => void> {
-    this.listeners.add(listener);
-    if (!this.subscriber) {
-      // A connection in subscriber mode can do nothing else, so it is one of its own.
-      const subscriber = this.connections.open('identity-events');
-      this.subscriber = subscriber;
-      subscriber.on('message', (channel: string, message: string) => {
-        if (channel === this.channel) this.deliver(message);
-      });
-      this.subscribed = subscriber.subscribe(this.channel);
-    }
-    await this.subscribed;
-    return () => {
-      this.listeners.delete(listener);
-    };
-  }
-
-  private deliver(message: string): void {
-    let change: IdentityChanged;
-    try {
-      change = JSON.parse(message) as IdentityChanged;
-    } catch {
-      this.logger.warn('ignored a malformed identity-changed message');
-      return;
-    }
-    for (const listener of this.listeners) {
-      Promise.resolve()
-        .then(() => listener(change))
-        .catch((error: unknown) => this.logger.warn(`an identity-changed listener failed: ${(error as Error).message}`));
-    }
+    return this.events.subscribe(listener);
   }
 }

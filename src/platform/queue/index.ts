@@ -7,5 +7,6 @@ export { JobHandler, type JobContext } from './job-handler.decorator.js';
 export { JobDispatcher, type EnqueueOptions } from './job-dispatcher.js';
 export { DeadLetters, type DeadLetter } from './dead-letters.js';
 export { RedisConnections } from './redis-connections.js';
+export { PubSubChannel, type ChannelListener } from './pub-sub-channel.js';
 export { QueueError, QueueErrorCode } from './queue.errors.js';
 export { defaultJobOptions } from './job-options.js';

@@ -34,10 +34,13 @@ describe('migrations', () => {
     const up = await migrateUp(settings);
     expect(up.applied).toEqual(migrations.map((migration) => new migration().name));
     expect(await tablesOf(url)).toEqual([
+      'access_grant',
       'access_review',
       'audit_chain_head',
       'audit_event',
       'care_event',
+      'consent_change',
+      'consent_setting',
       'dead_letter',
       'hl7_inbox',
       'hl7_patient_demographics',
@@ -47,6 +50,7 @@ describe('migrations', () => {
       'match_model',
       'match_review',
       'person',
+      'privacy_alert',
       'queue_heartbeat',
       'source',
       'source_identity',

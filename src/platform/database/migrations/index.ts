@@ -7,6 +7,8 @@ import { CreateHl7Inbox1795431194280 } from './1795431194280-CreateHl7Inbox.js';
 import { CreateIdentityIndex1795431194290 } from './1795431194290-CreateIdentityIndex.js';
 import { CreateAuditEvent1795431194300 } from './1795431194300-CreateAuditEvent.js';
 import { CreateAccessReview1795431194310 } from './1795431194310-CreateAccessReview.js';
+import { CreateAccessGrant1795431194320 } from './1795431194320-CreateAccessGrant.js';
+import { CreateConsentSetting1795431194330 } from './1795431194330-CreateConsentSetting.js';
 
 /**
  * Every migration, oldest first. Listed by hand rather than globbed so that the compiled app,
@@ -22,4 +24,6 @@ export const migrations = [
   CreateIdentityIndex1795431194290,
   CreateAuditEvent1795431194300,
   CreateAccessReview1795431194310,
+  CreateAccessGrant1795431194320,
+  CreateConsentSetting1795431194330,
 ];
