@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { AuditTrail } from '../audit/audit-trail.js';
-import type { AuditEventInput } from '../audit/domain/audit-event.js';
-import { auditAgentOf } from '../audit-review/domain/access-review.js';
+import { auditAgentOf, type AuditEventInput } from '../audit/index.js';
 import type { Principal } from '../domain/principal.js';
 import { GovernanceError, GovernanceErrorCode } from '../governance.errors.js';
 import { AccessPolicyService } from '../policy/access-policy.service.js';

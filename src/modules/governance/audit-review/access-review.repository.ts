@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 
 import { AUDIT_EVENT_COLUMNS, fromAuditEventRow, type AuditEventRow } from '../audit/audit-event.rows.js';
-import type { AuditEventRecord } from '../audit/domain/audit-event.js';
+import type { AuditEventRecord } from '../audit/index.js';
 import type { AccessReviewRecord, ReviewableOutcome, ReviewOutcome } from './domain/access-review.js';
 
 interface AccessReviewRow {

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
 
-import type { AuditOutcome } from '../audit/domain/audit-event.js';
+import type { AuditOutcome } from '../audit/index.js';
 import type { AccessReviewRecord, AuditEntry, ReviewableOutcome, ReviewOutcome } from './domain/access-review.js';
 import type { AuditEntryPage } from './audit-review.service.js';
 

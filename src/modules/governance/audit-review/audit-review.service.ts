@@ -3,12 +3,11 @@ import type { Writable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 
 import { AuditTrail, AUDIT_SEARCH_MAX_LIMIT, type AuditFilter, type AuditSearch } from '../audit/audit-trail.js';
-import type { AuditDetailValue, AuditEventInput, AuditEventRecord } from '../audit/domain/audit-event.js';
+import { auditAgentOf, type AuditDetailValue, type AuditEventInput, type AuditEventRecord } from '../audit/index.js';
 import type { Principal } from '../domain/principal.js';
 import { AccessReviewError, AccessReviewErrorCode } from './access-review.errors.js';
 import { AccessReviewRepository } from './access-review.repository.js';
 import {
-  auditAgentOf,
   checkAuditEventId,
   checkPersonId,
   reviewNote,

@@ -11,6 +11,7 @@ export {
   type AuditEventInput,
   type AuditEventRecord,
   type AuditDetailValue,
+  auditAgentOf,
 } from './domain/audit-event.js';
 export { GENESIS_HASH, type ChainBreak, type ChainBreakReason } from './domain/audit-chain.js';
 export { toFhirAuditEvent, type R4AuditEvent } from './domain/audit-event-fhir.js';

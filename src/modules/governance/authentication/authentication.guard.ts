@@ -4,7 +4,7 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } f
 import { Reflector } from '@nestjs/core';
 
 import { AuditTrail } from '../audit/audit-trail.js';
-import type { AuditEventInput } from '../audit/domain/audit-event.js';
+import type { AuditEventInput } from '../audit/index.js';
 import type { HubRole, Principal } from '../domain/principal.js';
 import { GovernanceError, GovernanceErrorCode } from '../governance.errors.js';
 import { type CachedAuthentication, PRINCIPAL_ON_REQUEST, PUBLIC_ROUTE, REQUIRED_ROLES, requestOf } from './authentication.decorators.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { AuditTrail } from '../audit/audit-trail.js';
-import type { AuditEventInput, AuditOutcome } from '../audit/domain/audit-event.js';
+import type { AuditEventInput, AuditOutcome } from '../audit/index.js';
 import type { Principal } from '../domain/principal.js';
 import { GovernanceError, GovernanceErrorCode } from '../governance.errors.js';
 import type { PersonConsent } from '../policy/access-decision.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import { AuditTrail } from '../audit/audit-trail.js';
-import type { AuditEventInput } from '../audit/domain/audit-event.js';
+import type { AuditEventInput } from '../audit/index.js';
 import type { Principal } from '../domain/principal.js';
 import { GovernanceError, GovernanceErrorCode } from '../governance.errors.js';
 import type { AccessContext, AccessDecision, PersonConsent } from '../policy/access-decision.js';

@@ -1,6 +1,7 @@
 import { AccessReviewError, AccessReviewErrorCode } from '../access-review.errors.js';
 import type { Principal } from '../../domain/principal.js';
-import { auditAgentOf, checkAuditEventId, exportRequestOf, reviewNote, reviewRefusal, type AccessReviewRecord } from './access-review.js';
+import { auditAgentOf } from '../../audit/index.js';
+import { checkAuditEventId, exportRequestOf, reviewNote, reviewRefusal, type AccessReviewRecord } from './access-review.js';
 
 function codeOf(action: () => unknown): AccessReviewErrorCode | undefined {
   try {

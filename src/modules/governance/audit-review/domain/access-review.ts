@@ -1,5 +1,4 @@
-import type { AuditEventInput, AuditEventRecord, AuditOutcome } from '../../audit/domain/audit-event.js';
-import type { Principal } from '../../domain/principal.js';
+import type { AuditEventRecord, AuditOutcome } from '../../audit/index.js';
 import { AccessReviewError, AccessReviewErrorCode } from '../access-review.errors.js';
 
 // What a review of one access says, and the checks on a review and on an export request: pure,
@@ -61,20 +60,6 @@ export function reviewRefusal(
   }
   if (existing) return new AccessReviewError(AccessReviewErrorCode.AlreadyReviewed, `audit event ${event.id} has been reviewed already`);
   return null;
-}
-
-/** Who did it, as the audit trail records an agent. */
-export function auditAgentOf(principal: Principal): AuditEventInput['agent'] {
-  return {
-    principalKind: principal.kind,
-    subject: principal.subject,
-    issuer: principal.issuer,
-    name: principal.name ?? null,
-    roleCode: principal.roleCodes[0] ?? null,
-    hubRole: principal.roles.includes('privacy-officer') ? 'privacy-officer' : (principal.roles[0] ?? null),
-    organisationCode: principal.organisation?.code ?? null,
-    onBehalfOf: principal.actingFor?.nhsNumber ?? null,
-  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

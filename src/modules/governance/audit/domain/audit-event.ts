@@ -1,6 +1,8 @@
 // What one audit row says: an access attempt, in the shape of a FHIR AuditEvent (IHE Basic Audit
 // Log Patterns). Ids and codes only: never clinical content, never a token.
 
+import type { Principal } from '../../domain/principal.js';
+
 export const AUDIT_ACTIONS = ['read', 'search', 'create', 'update', 'delete', 'execute'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -99,5 +101,19 @@ export function toUnhashedEvent(input: AuditEventInput, id: string, previousHash
     queryKind: input.entity.queryKind,
     detail: input.entity.detail ?? {},
     previousHash,
+  };
+}
+
+/** Who did it, as the audit trail records an agent. */
+export function auditAgentOf(principal: Principal): AuditEventInput['agent'] {
+  return {
+    principalKind: principal.kind,
+    subject: principal.subject,
+    issuer: principal.issuer,
+    name: principal.name ?? null,
+    roleCode: principal.roleCodes[0] ?? null,
+    hubRole: principal.roles.includes('privacy-officer') ? 'privacy-officer' : (principal.roles[0] ?? null),
+    organisationCode: principal.organisation?.code ?? null,
+    onBehalfOf: principal.actingFor?.nhsNumber ?? null,
   };
 }
