@@ -6,6 +6,10 @@ export enum GovernanceErrorCode {
   Forbidden = 'FORBIDDEN',
   /** The request itself is malformed (a blank reason, an unknown section). */
   BadInput = 'BAD_INPUT',
+  /** No such person, grant, alert or audit event (HTTP 404). */
+  NotFound = 'NOT_FOUND',
+  /** The request no longer fits what is stored: already reviewed, ended, acknowledged, a stale version (HTTP 409). */
+  Conflict = 'CONFLICT',
 }
 
 /**

@@ -1,3 +1,5 @@
+import { GovernanceError, GovernanceErrorCode } from '../governance.errors.js';
+
 /** Why a request about access grants or privacy alerts was refused. Mapped to GraphQL codes in one place. */
 export enum AccessGrantErrorCode {
   /** No such person, grant (of this caller's) or alert. */
@@ -8,13 +10,13 @@ export enum AccessGrantErrorCode {
   BadInput = 'ACCESS_GRANT_BAD_INPUT',
 }
 
-/** A refusal whose message is safe to show: it never repeats a reason, a name or an NHS number. */
-export class AccessGrantError extends Error {
-  constructor(
-    readonly code: AccessGrantErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AccessGrantError';
-  }
+const GOVERNANCE_CODE: Record<AccessGrantErrorCode, GovernanceErrorCode> = {
+  [AccessGrantErrorCode.NotFound]: GovernanceErrorCode.NotFound,
+  [AccessGrantErrorCode.Conflict]: GovernanceErrorCode.Conflict,
+  [AccessGrantErrorCode.BadInput]: GovernanceErrorCode.BadInput,
+};
+
+/** Refusals are GovernanceErrors (one error class for the module); `reason` names the rule. Messages are safe to show. */
+export function accessGrantError(code: AccessGrantErrorCode, message: string): GovernanceError {
+  return new GovernanceError(GOVERNANCE_CODE[code], code, message);
 }

@@ -1,10 +1,8 @@
-import { UseFilters } from '@nestjs/common';
 import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 
 import { requestIdOf, type RequestWithId } from '../audit-review/request-id.js';
 import { CurrentPrincipal, RequireRoles } from '../authentication/index.js';
 import type { Principal } from '../domain/principal.js';
-import { AccessGrantErrorFilter } from './access-grant-error.filter.js';
 import { AccessGrants, type GrantRequest } from './access-grants.service.js';
 import {
   AccessGrantType,
@@ -20,7 +18,6 @@ import {
 // which professional roles may break glass or declare a relationship (FORBIDDEN otherwise).
 
 @Resolver()
-@UseFilters(AccessGrantErrorFilter)
 export class AccessGrantsResolver {
   constructor(private readonly grants: AccessGrants) {}
 

@@ -5,7 +5,7 @@ import { auditAgentOf, type AuditEventInput } from '../audit/index.js';
 import type { Principal } from '../domain/principal.js';
 import { GovernanceError, GovernanceErrorCode } from '../governance.errors.js';
 import { AccessPolicyService } from '../policy/access-policy.service.js';
-import { AccessGrantError, AccessGrantErrorCode } from './access-grant.errors.js';
+import { accessGrantError, AccessGrantErrorCode } from './access-grant.errors.js';
 import { AccessGrantRepository, type PrivacyAlertRecord } from './access-grant.repository.js';
 import {
   activeGrantsOf,
@@ -64,12 +64,12 @@ export class AccessGrants {
 
   /** Ends one of the caller's own grants early; another's grant is as unknown as a missing one. */
   async end(request: GrantRequest, grantId: string, now: Date = new Date()): Promise<AccessGrantRecord> {
-    if (!isUuid(grantId)) throw new AccessGrantError(AccessGrantErrorCode.BadInput, 'id must be a UUID');
+    if (!isUuid(grantId)) throw accessGrantError(AccessGrantErrorCode.BadInput, 'id must be a UUID');
     return this.grants.transaction(async (manager) => {
       const grant = await this.grants.holdersGrantForUpdate(grantId, request.principal, manager);
-      if (!grant) throw new AccessGrantError(AccessGrantErrorCode.NotFound, 'you hold no access grant with that id');
-      if (grant.endedAt) throw new AccessGrantError(AccessGrantErrorCode.Conflict, 'that access grant has ended already');
-      if (grant.expiresAt <= now) throw new AccessGrantError(AccessGrantErrorCode.Conflict, 'that access grant has expired already');
+      if (!grant) throw accessGrantError(AccessGrantErrorCode.NotFound, 'you hold no access grant with that id');
+      if (grant.endedAt) throw accessGrantError(AccessGrantErrorCode.Conflict, 'that access grant has ended already');
+      if (grant.expiresAt <= now) throw accessGrantError(AccessGrantErrorCode.Conflict, 'that access grant has expired already');
       const ended = await this.grants.endGrant(grant.id, now, manager);
       await this.trail.record(
         [
@@ -93,10 +93,10 @@ export class AccessGrants {
   async privacyAlerts(request: GrantRequest, search: { acknowledged: boolean; limit?: number; after?: string }): Promise<PrivacyAlertPage> {
     const limit = search.limit ?? PRIVACY_ALERT_PAGE_DEFAULT;
     if (!Number.isInteger(limit) || limit < 1 || limit > PRIVACY_ALERT_PAGE_MAX) {
-      throw new AccessGrantError(AccessGrantErrorCode.BadInput, `first must be a whole number from 1 to ${PRIVACY_ALERT_PAGE_MAX}`);
+      throw accessGrantError(AccessGrantErrorCode.BadInput, `first must be a whole number from 1 to ${PRIVACY_ALERT_PAGE_MAX}`);
     }
     if (search.after !== undefined && !/^[1-9]\d{0,18}$/.test(search.after)) {
-      throw new AccessGrantError(AccessGrantErrorCode.BadInput, 'after must be a cursor from an earlier page');
+      throw accessGrantError(AccessGrantErrorCode.BadInput, 'after must be a cursor from an earlier page');
     }
     const found = await this.grants.alerts({
       acknowledged: search.acknowledged,
@@ -114,12 +114,12 @@ export class AccessGrants {
 
   /** Marks an alert seen by this officer; once only. The acknowledgement and its audit row commit together. */
   async acknowledgePrivacyAlert(request: GrantRequest, alertId: string, now: Date = new Date()): Promise<PrivacyAlertRecord> {
-    if (!/^[1-9]\d{0,18}$/.test(alertId)) throw new AccessGrantError(AccessGrantErrorCode.NotFound, 'no privacy alert has that id');
+    if (!/^[1-9]\d{0,18}$/.test(alertId)) throw accessGrantError(AccessGrantErrorCode.NotFound, 'no privacy alert has that id');
     return this.grants.transaction(async (manager) => {
       const alert = await this.grants.alertForUpdate(alertId, manager);
-      if (!alert) throw new AccessGrantError(AccessGrantErrorCode.NotFound, 'no privacy alert has that id');
+      if (!alert) throw accessGrantError(AccessGrantErrorCode.NotFound, 'no privacy alert has that id');
       if (alert.acknowledgedAt)
-        throw new AccessGrantError(AccessGrantErrorCode.Conflict, `privacy alert ${alertId} has been acknowledged already`);
+        throw accessGrantError(AccessGrantErrorCode.Conflict, `privacy alert ${alertId} has been acknowledged already`);
       const { principal } = request;
       const acknowledged = await this.grants.acknowledge(
         alertId,
@@ -142,15 +142,15 @@ export class AccessGrants {
 
   private async start(kind: AccessGrantKind, request: GrantRequest, personId: string, reason: string): Promise<AccessGrantRecord> {
     const { principal } = request;
-    if (!isUuid(personId)) throw new AccessGrantError(AccessGrantErrorCode.BadInput, 'personId must be a UUID');
+    if (!isUuid(personId)) throw accessGrantError(AccessGrantErrorCode.BadInput, 'personId must be a UUID');
     const plan = planGrant(kind, principal, reason, this.policy.policy, new Date());
     if (isRefusal(plan)) {
-      if (plan.code === 'bad-input') throw new AccessGrantError(AccessGrantErrorCode.BadInput, plan.message);
+      if (plan.code === 'bad-input') throw accessGrantError(AccessGrantErrorCode.BadInput, plan.message);
       throw new GovernanceError(GovernanceErrorCode.Forbidden, plan.reason, plan.message);
     }
     const { grant, alertId } = await this.grants.transaction(async (manager) => {
       if (!(await this.grants.personExists(personId, manager))) {
-        throw new AccessGrantError(AccessGrantErrorCode.NotFound, 'no person has that id');
+        throw accessGrantError(AccessGrantErrorCode.NotFound, 'no person has that id');
       }
       const grant = await this.grants.insertGrant(
         {

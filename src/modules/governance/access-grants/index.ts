@@ -2,7 +2,7 @@
 export { AccessGrants, PRIVACY_ALERT_PAGE_MAX, type GrantRequest, type PrivacyAlertPage } from './access-grants.service.js';
 export { type PrivacyAlertRecord } from './access-grant.repository.js';
 export { PrivacyAlertEvents, type PrivacyAlertRaised, type PrivacyAlertListener } from './privacy-alert-events.js';
-export { AccessGrantError, AccessGrantErrorCode } from './access-grant.errors.js';
+export { AccessGrantErrorCode } from './access-grant.errors.js';
 export {
   ACCESS_GRANT_KINDS,
   GRANT_REASON_MAX_LENGTH,

@@ -1,3 +1,5 @@
+import { GovernanceError, GovernanceErrorCode } from '../governance.errors.js';
+
 /** Why a privacy officer's request about the audit trail was refused. Mapped to GraphQL and HTTP codes in one place. */
 export enum AccessReviewErrorCode {
   /** No audit event at that position. */
@@ -10,13 +12,14 @@ export enum AccessReviewErrorCode {
   BadInput = 'ACCESS_REVIEW_BAD_INPUT',
 }
 
-/** A refusal whose message is safe to show: it never repeats a note, a name or an NHS number. */
-export class AccessReviewError extends Error {
-  constructor(
-    readonly code: AccessReviewErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AccessReviewError';
-  }
+const GOVERNANCE_CODE: Record<AccessReviewErrorCode, GovernanceErrorCode> = {
+  [AccessReviewErrorCode.NotFound]: GovernanceErrorCode.NotFound,
+  [AccessReviewErrorCode.NotReviewable]: GovernanceErrorCode.Conflict,
+  [AccessReviewErrorCode.AlreadyReviewed]: GovernanceErrorCode.Conflict,
+  [AccessReviewErrorCode.BadInput]: GovernanceErrorCode.BadInput,
+};
+
+/** Refusals are GovernanceErrors (one error class for the module); `reason` names the rule. Messages are safe to show. */
+export function accessReviewError(code: AccessReviewErrorCode, message: string): GovernanceError {
+  return new GovernanceError(GOVERNANCE_CODE[code], code, message);
 }

@@ -1,9 +1,8 @@
-import { Controller, Get, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 import { CurrentPrincipal, RequireRoles } from '../authentication/index.js';
 import type { Principal } from '../domain/principal.js';
-import { AccessReviewErrorFilter } from './access-review-error.filter.js';
 import { AuditReviewService } from './audit-review.service.js';
 import { exportRequestOf } from './domain/access-review.js';
 import { requestIdOf, type RequestWithId } from './request-id.js';
@@ -14,7 +13,6 @@ import { requestIdOf, type RequestWithId } from './request-id.js';
  */
 @Controller('audit')
 @RequireRoles('privacy-officer')
-@UseFilters(AccessReviewErrorFilter)
 export class AuditExportController {
   constructor(private readonly audit: AuditReviewService) {}
 

@@ -1,9 +1,7 @@
-import { UseFilters } from '@nestjs/common';
 import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 
 import { CurrentPrincipal, RequireRoles } from '../authentication/index.js';
 import type { Principal } from '../domain/principal.js';
-import { AccessReviewErrorFilter } from './access-review-error.filter.js';
 import {
   AccessReviewType,
   AuditEntryConnectionType,
@@ -24,7 +22,6 @@ import { requestIdOf, type RequestWithId } from './request-id.js';
 
 @Resolver()
 @RequireRoles('privacy-officer')
-@UseFilters(AccessReviewErrorFilter)
 export class AuditReviewResolver {
   constructor(private readonly audit: AuditReviewService) {}
 

@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditTrail, AUDIT_SEARCH_MAX_LIMIT, type AuditFilter, type AuditSearch } from '../audit/audit-trail.js';
 import { auditAgentOf, type AuditDetailValue, type AuditEventInput, type AuditEventRecord } from '../audit/index.js';
 import type { Principal } from '../domain/principal.js';
-import { AccessReviewError, AccessReviewErrorCode } from './access-review.errors.js';
+import { accessReviewError, AccessReviewErrorCode } from './access-review.errors.js';
 import { AccessReviewRepository } from './access-review.repository.js';
 import {
   checkAuditEventId,
@@ -51,14 +51,14 @@ const DEFAULT_PAGE = 100;
 function pageLimit(limit: number | undefined): number {
   const value = limit ?? DEFAULT_PAGE;
   if (!Number.isInteger(value) || value < 1 || value > AUDIT_SEARCH_MAX_LIMIT) {
-    throw new AccessReviewError(AccessReviewErrorCode.BadInput, `first must be a whole number from 1 to ${AUDIT_SEARCH_MAX_LIMIT}`);
+    throw accessReviewError(AccessReviewErrorCode.BadInput, `first must be a whole number from 1 to ${AUDIT_SEARCH_MAX_LIMIT}`);
   }
   return value;
 }
 
 function checkCursor(after: string | undefined): string | undefined {
   if (after !== undefined && !/^\d{1,19}$/.test(after)) {
-    throw new AccessReviewError(AccessReviewErrorCode.BadInput, 'after must be a cursor from an earlier page');
+    throw accessReviewError(AccessReviewErrorCode.BadInput, 'after must be a cursor from an earlier page');
   }
   return after;
 }
@@ -123,7 +123,7 @@ export class AuditReviewService {
     const note = reviewNote(request.outcome, request.note);
     return this.reviews.transaction(async (manager) => {
       const event = await this.reviews.auditEvent(auditEventId, manager);
-      if (!event) throw new AccessReviewError(AccessReviewErrorCode.NotFound, 'no audit event has that id');
+      if (!event) throw accessReviewError(AccessReviewErrorCode.NotFound, 'no audit event has that id');
       const refusal = reviewRefusal(event, await this.reviews.reviewOf(auditEventId, manager));
       if (refusal) throw refusal;
       const { principal } = officer;
@@ -137,8 +137,7 @@ export class AuditReviewService {
         manager,
       );
       // Two officers at once: the other one's review committed first.
-      if (!review)
-        throw new AccessReviewError(AccessReviewErrorCode.AlreadyReviewed, `audit event ${auditEventId} has been reviewed already`);
+      if (!review) throw accessReviewError(AccessReviewErrorCode.AlreadyReviewed, `audit event ${auditEventId} has been reviewed already`);
       await this.trail.record(
         [
           this.officerEvent(

@@ -7,7 +7,7 @@ export {
   type ReviewQueueRequest,
   type ReviewRequest,
 } from './audit-review.service.js';
-export { AccessReviewError, AccessReviewErrorCode } from './access-review.errors.js';
+export { AccessReviewErrorCode } from './access-review.errors.js';
 export {
   REVIEW_OUTCOMES,
   REVIEWABLE_OUTCOMES,

@@ -6,7 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 
 import { AUDIT_EVENT_COLUMN_TYPES, AUDIT_EVENT_COLUMNS, fromAuditEventRow, type AuditEventRow } from './audit-event.rows.js';
-import { AuditTrailError, AuditTrailErrorCode } from './audit-trail.errors.js';
+import { auditTrailError, AuditTrailErrorCode } from './audit-trail.errors.js';
 import { auditEventHash } from './domain/audit-chain.js';
 import { AUDIT_OUTCOMES, toUnhashedEvent, type AuditEventInput, type AuditEventRecord, type AuditOutcome } from './domain/audit-event.js';
 import { toFhirAuditEvent } from './domain/audit-event-fhir.js';
@@ -103,14 +103,14 @@ function filterConditions(filter: AuditFilter, params: unknown[]): string[] {
   if (filter.outcome !== undefined) {
     const outcomes = typeof filter.outcome === 'string' ? [filter.outcome] : [...filter.outcome];
     const unknown = outcomes.filter((outcome) => !(AUDIT_OUTCOMES as readonly string[]).includes(outcome));
-    if (unknown.length) throw new AuditTrailError(AuditTrailErrorCode.InvalidSearch, `unknown outcome: ${unknown.join(', ')}`);
+    if (unknown.length) throw auditTrailError(AuditTrailErrorCode.InvalidSearch, `unknown outcome: ${unknown.join(', ')}`);
     add((p) => `outcome = ANY(${p}::text[])`, outcomes);
   }
   return conditions;
 }
 
 function validDate(date: Date, name: string): Date {
-  if (Number.isNaN(date.getTime())) throw new AuditTrailError(AuditTrailErrorCode.InvalidSearch, `${name} is not a valid date`);
+  if (Number.isNaN(date.getTime())) throw auditTrailError(AuditTrailErrorCode.InvalidSearch, `${name} is not a valid date`);
   return date;
 }
 
@@ -269,13 +269,13 @@ export class AuditTrail {
   async search(search: AuditSearch = {}): Promise<AuditPage> {
     const limit = search.limit ?? AUDIT_SEARCH_DEFAULT_LIMIT;
     if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_SEARCH_MAX_LIMIT) {
-      throw new AuditTrailError(AuditTrailErrorCode.InvalidSearch, `limit must be a whole number from 1 to ${AUDIT_SEARCH_MAX_LIMIT}`);
+      throw auditTrailError(AuditTrailErrorCode.InvalidSearch, `limit must be a whole number from 1 to ${AUDIT_SEARCH_MAX_LIMIT}`);
     }
     const params: unknown[] = [];
     const conditions = filterConditions(search, params);
     if (search.after !== undefined) {
       if (!/^\d{1,19}$/.test(search.after))
-        throw new AuditTrailError(AuditTrailErrorCode.InvalidSearch, 'after must be a cursor from an earlier page');
+        throw auditTrailError(AuditTrailErrorCode.InvalidSearch, 'after must be a cursor from an earlier page');
       params.push(search.after);
       conditions.push(`id < $${params.length}`);
     }

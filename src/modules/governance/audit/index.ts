@@ -2,7 +2,7 @@
 // row; search and NDJSON export for privacy officers; a verifier that locates any change.
 export { AuditTrail, AUDIT_SEARCH_MAX_LIMIT, type AuditFilter, type AuditSearch, type AuditPage } from './audit-trail.js';
 export { AuditVerifier, type AuditVerification, type VerifyOptions, type VerifyProgress } from './audit-verifier.js';
-export { AuditTrailError, AuditTrailErrorCode } from './audit-trail.errors.js';
+export { AuditTrailErrorCode } from './audit-trail.errors.js';
 export {
   AUDIT_ACTIONS,
   AUDIT_OUTCOMES,

@@ -25,6 +25,10 @@ export function refusalShape(error: GovernanceError): GovernanceRefusalShape {
       return { status: 403, graphqlCode: 'FORBIDDEN' };
     case GovernanceErrorCode.BadInput:
       return { status: 400, graphqlCode: 'BAD_USER_INPUT' };
+    case GovernanceErrorCode.NotFound:
+      return { status: 404, graphqlCode: 'NOT_FOUND' };
+    case GovernanceErrorCode.Conflict:
+      return { status: 409, graphqlCode: 'CONFLICT' };
     default: {
       const unhandled: never = error.code;
       throw new Error(`unmapped governance error code ${String(unhandled)}`);
@@ -54,6 +58,11 @@ export class GovernanceErrorFilter implements ExceptionFilter<GovernanceError> {
       return new GraphQLError(error.message, { extensions });
     }
     const response = host.switchToHttp().getResponse<Response>();
+    // A refusal after a stream (the audit export) began cannot change the status: end it short.
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
     for (const [name, value] of challenge(error, status)) response.setHeader(name, value);
     response.status(status).json({ statusCode: status, error: graphqlCode, reason: error.reason, message: error.message });
   }

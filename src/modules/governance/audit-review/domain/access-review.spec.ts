@@ -1,13 +1,14 @@
-import { AccessReviewError, AccessReviewErrorCode } from '../access-review.errors.js';
+import { GovernanceError } from '../../governance.errors.js';
+import { AccessReviewErrorCode } from '../access-review.errors.js';
 import type { Principal } from '../../domain/principal.js';
 import { auditAgentOf } from '../../audit/index.js';
 import { checkAuditEventId, exportRequestOf, reviewNote, reviewRefusal, type AccessReviewRecord } from './access-review.js';
 
-function codeOf(action: () => unknown): AccessReviewErrorCode | undefined {
+function codeOf(action: () => unknown): string | undefined {
   try {
     action();
   } catch (error) {
-    if (error instanceof AccessReviewError) return error.code;
+    if (error instanceof GovernanceError) return error.reason;
     throw error;
   }
   return undefined;
@@ -45,12 +46,12 @@ describe('reviewRefusal', () => {
   it('reviews break-glass and self-declared access once', () => {
     expect(reviewRefusal({ id: '7', outcome: 'break-glass' }, null)).toBeNull();
     expect(reviewRefusal({ id: '7', outcome: 'self-declared' }, null)).toBeNull();
-    expect(reviewRefusal({ id: '7', outcome: 'break-glass' }, existing)?.code).toBe(AccessReviewErrorCode.AlreadyReviewed);
+    expect(reviewRefusal({ id: '7', outcome: 'break-glass' }, existing)?.reason).toBe(AccessReviewErrorCode.AlreadyReviewed);
   });
 
   it('refuses access that went ahead, or was refused, on the usual grounds', () => {
-    expect(reviewRefusal({ id: '8', outcome: 'allowed' }, null)?.code).toBe(AccessReviewErrorCode.NotReviewable);
-    expect(reviewRefusal({ id: '9', outcome: 'denied' }, null)?.code).toBe(AccessReviewErrorCode.NotReviewable);
+    expect(reviewRefusal({ id: '8', outcome: 'allowed' }, null)?.reason).toBe(AccessReviewErrorCode.NotReviewable);
+    expect(reviewRefusal({ id: '9', outcome: 'denied' }, null)?.reason).toBe(AccessReviewErrorCode.NotReviewable);
   });
 });
 

@@ -1,5 +1,6 @@
+import type { GovernanceError } from '../../governance.errors.js';
 import type { AuditEventRecord, AuditOutcome } from '../../audit/index.js';
-import { AccessReviewError, AccessReviewErrorCode } from '../access-review.errors.js';
+import { accessReviewError, AccessReviewErrorCode } from '../access-review.errors.js';
 
 // What a review of one access says, and the checks on a review and on an export request: pure,
 // so that they are tested without a database.
@@ -39,10 +40,10 @@ export function isReviewable(outcome: AuditOutcome): outcome is ReviewableOutcom
 export function reviewNote(outcome: ReviewOutcome, note: string | null | undefined): string | null {
   const trimmed = note?.trim() ? note.trim() : null;
   if (trimmed && trimmed.length > REVIEW_NOTE_MAX_LENGTH) {
-    throw new AccessReviewError(AccessReviewErrorCode.BadInput, `note must be at most ${REVIEW_NOTE_MAX_LENGTH} characters`);
+    throw accessReviewError(AccessReviewErrorCode.BadInput, `note must be at most ${REVIEW_NOTE_MAX_LENGTH} characters`);
   }
   if (!trimmed && outcome !== 'appropriate') {
-    throw new AccessReviewError(AccessReviewErrorCode.BadInput, `a review with outcome ${outcome} needs a note saying why`);
+    throw accessReviewError(AccessReviewErrorCode.BadInput, `a review with outcome ${outcome} needs a note saying why`);
   }
   return trimmed;
 }
@@ -51,14 +52,14 @@ export function reviewNote(outcome: ReviewOutcome, note: string | null | undefin
 export function reviewRefusal(
   event: Pick<AuditEventRecord, 'id' | 'outcome'>,
   existing: AccessReviewRecord | null,
-): AccessReviewError | null {
+): GovernanceError | null {
   if (!isReviewable(event.outcome)) {
-    return new AccessReviewError(
+    return accessReviewError(
       AccessReviewErrorCode.NotReviewable,
       `audit event ${event.id} is ${event.outcome} access: only break-glass and self-declared access is reviewed`,
     );
   }
-  if (existing) return new AccessReviewError(AccessReviewErrorCode.AlreadyReviewed, `audit event ${event.id} has been reviewed already`);
+  if (existing) return accessReviewError(AccessReviewErrorCode.AlreadyReviewed, `audit event ${event.id} has been reviewed already`);
   return null;
 }
 
@@ -66,14 +67,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Person ids are UUIDs; anything else is refused before it reaches SQL. */
 export function checkPersonId(personId: string | undefined): string | undefined {
-  if (personId !== undefined && !UUID.test(personId))
-    throw new AccessReviewError(AccessReviewErrorCode.BadInput, 'personId must be a UUID');
+  if (personId !== undefined && !UUID.test(personId)) throw accessReviewError(AccessReviewErrorCode.BadInput, 'personId must be a UUID');
   return personId;
 }
 
 /** An audit event position as given by a caller: a positive whole number. */
 export function checkAuditEventId(id: string): string {
-  if (!/^[1-9]\d{0,18}$/.test(id)) throw new AccessReviewError(AccessReviewErrorCode.NotFound, 'no audit event has that id');
+  if (!/^[1-9]\d{0,18}$/.test(id)) throw accessReviewError(AccessReviewErrorCode.NotFound, 'no audit event has that id');
   return id;
 }
 
@@ -88,7 +88,7 @@ export function exportRequestOf(query: Record<string, unknown>): ExportRequest {
   const text = (name: string): string | undefined => {
     const value = query[name];
     if (value === undefined) return undefined;
-    if (typeof value !== 'string' || !value) throw new AccessReviewError(AccessReviewErrorCode.BadInput, `${name} must be given once`);
+    if (typeof value !== 'string' || !value) throw accessReviewError(AccessReviewErrorCode.BadInput, `${name} must be given once`);
     return value;
   };
   const time = (name: string): Date | undefined => {
@@ -96,12 +96,12 @@ export function exportRequestOf(query: Record<string, unknown>): ExportRequest {
     if (value === undefined) return undefined;
     const date = new Date(value);
     if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) {
-      throw new AccessReviewError(AccessReviewErrorCode.BadInput, `${name} must be an ISO 8601 date or time`);
+      throw accessReviewError(AccessReviewErrorCode.BadInput, `${name} must be an ISO 8601 date or time`);
     }
     return date;
   };
   const unknown = Object.keys(query).filter((name) => !['from', 'to', 'personId'].includes(name));
-  if (unknown.length) throw new AccessReviewError(AccessReviewErrorCode.BadInput, 'the export takes only from, to and personId');
+  if (unknown.length) throw accessReviewError(AccessReviewErrorCode.BadInput, 'the export takes only from, to and personId');
   const request: ExportRequest = {};
   const from = time('from');
   const to = time('to');
