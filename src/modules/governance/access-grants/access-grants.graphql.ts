@@ -3,6 +3,7 @@ import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import type { PrivacyAlertRecord } from './access-grant.repository.js';
 import type { PrivacyAlertPage } from './access-grants.service.js';
 import type { AccessGrantRecord } from './domain/access-grant.js';
+import { PageInfoType } from '../../../platform/graphql/index.js';
 
 // Access grants and privacy alerts in GraphQL, mapped field by field so a storage column never
 // reaches the API by accident.
@@ -82,20 +83,12 @@ export class PrivacyAlertType {
   grant: PrivacyAlertGrantType;
 }
 
-@ObjectType('PrivacyAlertPageInfo')
-export class PrivacyAlertPageInfoType {
-  @Field()
-  hasNextPage: boolean;
-  @Field({ nullable: true, description: 'Pass as `after` for the next, older page.' })
-  endCursor?: string;
-}
-
 @ObjectType('PrivacyAlertConnection', { description: 'A page of privacy alerts, newest first.' })
 export class PrivacyAlertConnectionType {
   @Field(() => [PrivacyAlertType])
   nodes: PrivacyAlertType[];
-  @Field(() => PrivacyAlertPageInfoType)
-  pageInfo: PrivacyAlertPageInfoType;
+  @Field(() => PageInfoType)
+  pageInfo: PageInfoType;
 }
 
 // ---------------------------------------------------------------- mapping

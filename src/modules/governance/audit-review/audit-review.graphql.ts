@@ -3,6 +3,7 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from '@nestjs/grap
 import type { AuditOutcome } from '../audit/index.js';
 import type { AccessReviewRecord, AuditEntry, ReviewableOutcome, ReviewOutcome } from './domain/access-review.js';
 import type { AuditEntryPage } from './audit-review.service.js';
+import { PageInfoType } from '../../../platform/graphql/index.js';
 
 // The privacy officer's view of the audit trail in GraphQL, mapped field by field so that a
 // storage column (the hashes, the raw detail) never reaches the API by accident.
@@ -129,20 +130,12 @@ export class AuditEntryType {
   review?: AccessReviewType;
 }
 
-@ObjectType('AuditPageInfo')
-export class AuditPageInfoType {
-  @Field()
-  hasNextPage: boolean;
-  @Field({ nullable: true, description: 'Pass as `after` for the next, older page.' })
-  endCursor?: string;
-}
-
 @ObjectType('AuditEntryConnection', { description: 'A page of audit entries, newest first.' })
 export class AuditEntryConnectionType {
   @Field(() => [AuditEntryType])
   nodes: AuditEntryType[];
-  @Field(() => AuditPageInfoType)
-  pageInfo: AuditPageInfoType;
+  @Field(() => PageInfoType)
+  pageInfo: PageInfoType;
 }
 
 // ---------------------------------------------------------------- mapping
