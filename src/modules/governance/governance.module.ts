@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 
 import { AccessGrantRepository } from './access-grants/access-grant.repository.js';
@@ -13,9 +13,13 @@ import { AuditReviewResolver } from './audit-review/audit-review.resolver.js';
 import { AuditReviewService } from './audit-review/audit-review.service.js';
 import { AuthenticationGuard } from './authentication/authentication.guard.js';
 import { GovernanceErrorFilter } from './authentication/governance-error.filter.js';
+import { GraphqlAuthenticationMiddleware } from './authentication/graphql-authentication.middleware.js';
 import { TokenVerifier } from './authentication/token-verifier.js';
 import { ConsentSettingsRepository } from './consent/consent-settings.repository.js';
 import { ConsentSettings } from './consent/consent-settings.service.js';
+import { CarerDelegationRepository } from './delegations/carer-delegation.repository.js';
+import { CarerDelegationsResolver } from './delegations/carer-delegations.resolver.js';
+import { CarerDelegations } from './delegations/carer-delegations.service.js';
 import { PersonReads } from './governed-reads/person-reads.js';
 import { AccessPolicyService } from './policy/access-policy.service.js';
 
@@ -37,10 +41,29 @@ import { AccessPolicyService } from './policy/access-policy.service.js';
     AccessGrants,
     AccessGrantsResolver,
     PrivacyAlertEvents,
+    CarerDelegationRepository,
+    CarerDelegations,
+    CarerDelegationsResolver,
+    AuthenticationGuard,
     // Every HTTP controller and GraphQL resolver needs a valid token unless marked @Public (issue 6).
-    { provide: APP_GUARD, useClass: AuthenticationGuard },
+    { provide: APP_GUARD, useExisting: AuthenticationGuard },
     { provide: APP_FILTER, useClass: GovernanceErrorFilter },
   ],
-  exports: [AuditTrail, AuditVerifier, TokenVerifier, AccessPolicyService, PersonReads, ConsentSettings, AccessGrants, PrivacyAlertEvents],
+  exports: [
+    AuditTrail,
+    AuditVerifier,
+    TokenVerifier,
+    AccessPolicyService,
+    PersonReads,
+    ConsentSettings,
+    AccessGrants,
+    PrivacyAlertEvents,
+    CarerDelegations,
+  ],
 })
-export class GovernanceModule {}
+export class GovernanceModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // GraphQL refuses a request without a valid token before parsing it (no schema, no errors to learn from).
+    consumer.apply(GraphqlAuthenticationMiddleware).forRoutes({ path: 'graphql', method: RequestMethod.ALL });
+  }
+}

@@ -10,3 +10,4 @@ export * from './audit-review/index.js';
 export * from './governed-reads/index.js';
 export * from './consent/index.js';
 export * from './access-grants/index.js';
+export * from './delegations/index.js';

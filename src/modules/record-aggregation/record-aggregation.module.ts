@@ -1,16 +1,20 @@
 import { Module } from '@nestjs/common';
 
+import { GovernanceModule } from '../governance/index.js';
 import { IdentityMatchingModule } from '../identity-matching/index.js';
 import { SourceConnectorsModule } from '../source-connectors/index.js';
+import { RecordAssembler } from './assembler/record-assembler.js';
+import { RecordReads } from './record-reads.service.js';
 import { RelationshipEvidence } from './relationships/relationship-evidence.service.js';
 
 /**
- * Assembles a person's record from every linked source, in parallel, under one deadline (issue
- * 7). Today: the evidence of who cares for a person, which access decisions are made on.
+ * Assembles a person's record from every linked source, in parallel, under one deadline, as the
+ * access policy lets the caller see it; and the evidence of who cares for a person, which access
+ * decisions are made on.
  */
 @Module({
-  imports: [IdentityMatchingModule, SourceConnectorsModule],
-  providers: [RelationshipEvidence],
-  exports: [RelationshipEvidence],
+  imports: [GovernanceModule, IdentityMatchingModule, SourceConnectorsModule],
+  providers: [RelationshipEvidence, RecordAssembler, RecordReads],
+  exports: [RelationshipEvidence, RecordReads],
 })
 export class RecordAggregationModule {}

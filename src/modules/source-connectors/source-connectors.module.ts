@@ -14,6 +14,6 @@ import { SourcesSeeder } from './registry/sources-seeder.js';
 @Module({
   imports: [TypeOrmModule.forFeature([SourceEntity]), Hl7FeedModule],
   providers: [SourceRegistry, SourceResolver, SourcesSeeder, SourceConnectors, FeedPatients, CareEvents],
-  exports: [SourceRegistry, SourceConnectors, FeedPatients, CareEvents],
+  exports: [SourceRegistry, SourceConnectors, FeedPatients, CareEvents, Hl7FeedModule],
 })
 export class SourceConnectorsModule {}

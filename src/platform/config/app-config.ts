@@ -120,12 +120,25 @@ const envSchema = z
     IDENTITY_REVIEW_THRESHOLD: probability.default(0.5),
     IDENTITY_NHS_DISAGREE_WEIGHT: decimal(-60, 60).default(-3),
     IDENTITY_TRACE_MIN_SCORE: probability.default(0.95),
+    SOURCE_CONCURRENCY: integer(1, 1_000).default(32),
+    SOURCE_QUEUE_LIMIT: integer(0, 100_000).default(256),
+    SOURCE_RETRIES: integer(0, 10).default(2),
+    SOURCE_FAILURE_THRESHOLD: integer(1, 1_000).default(5),
+    SOURCE_CIRCUIT_COOLDOWN_MS: integer(100, 3_600_000).default(30_000),
+    RECORD_DEADLINE_MS: integer(100, 60_000).default(3_000),
+    RECORD_MAX_DEADLINE_MS: integer(100, 120_000).default(10_000),
+    RECORD_CACHE_TTL_S: integer(0, 3_600).default(0),
+    RECORD_CACHE_MAX_ENTRIES: integer(1, 1_000_000).default(20_000),
     ACCESS_POLICY_FILE: z.string().min(1, 'must not be empty').default('config/access-policy.json'),
     AUTH_ISSUERS: trustedIssuers.default([]),
     AUTH_AUDIENCE: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').default('tessera'),
     AUTH_ROLES_FILE: z.string().min(1, 'must not be empty').default('config/roles.json'),
     AUTH_CLOCK_TOLERANCE_S: integer(0, 300).default(30),
     AUTH_JWKS_COOLDOWN_S: integer(0, 3600).default(30),
+  })
+  .refine((env) => env.RECORD_DEADLINE_MS <= env.RECORD_MAX_DEADLINE_MS, {
+    message: 'must not be above RECORD_MAX_DEADLINE_MS',
+    path: ['RECORD_DEADLINE_MS'],
   })
   .refine((env) => env.IDENTITY_REVIEW_THRESHOLD <= env.IDENTITY_LINK_THRESHOLD, {
     message: 'must not be above IDENTITY_LINK_THRESHOLD',
@@ -168,6 +181,13 @@ export class AppConfig {
   readonly gpConnect: { asid: string; odsCode: string };
   /** The master person index's thresholds (docs/IDENTITY.md, "Tuning"). */
   readonly identity: { link: number; review: number; nhsDisagreeWeight: number; traceMinScore: number };
+  /** Every source's guard (docs/CONNECTORS.md, "Resilience"): calls in flight and waiting, retries, the circuit breaker. */
+  readonly sourceGuard: { concurrency: number; queueLimit: number; retries: number; failureThreshold: number; coolDownMs: number };
+  /**
+   * Record assembly (docs/AGGREGATION.md): the default and the largest deadline a caller may ask
+   * for, and the short-lived section cache (TTL 0: off; entries at most).
+   */
+  readonly record: { deadlineMs: number; maxDeadlineMs: number; cacheTtlSeconds: number; cacheMaxEntries: number };
   /** The access policy file (docs/SECURITY.md, "Access policy"); read and checked at start. */
   readonly accessPolicyFile: string;
   /** Bearer token checks: trusted issuers, expected audience, role map file, clock skew, JWKS refetch cooldown. */
@@ -198,6 +218,19 @@ export class AppConfig {
       review: env.IDENTITY_REVIEW_THRESHOLD,
       nhsDisagreeWeight: env.IDENTITY_NHS_DISAGREE_WEIGHT,
       traceMinScore: env.IDENTITY_TRACE_MIN_SCORE,
+    };
+    this.sourceGuard = {
+      concurrency: env.SOURCE_CONCURRENCY,
+      queueLimit: env.SOURCE_QUEUE_LIMIT,
+      retries: env.SOURCE_RETRIES,
+      failureThreshold: env.SOURCE_FAILURE_THRESHOLD,
+      coolDownMs: env.SOURCE_CIRCUIT_COOLDOWN_MS,
+    };
+    this.record = {
+      deadlineMs: env.RECORD_DEADLINE_MS,
+      maxDeadlineMs: env.RECORD_MAX_DEADLINE_MS,
+      cacheTtlSeconds: env.RECORD_CACHE_TTL_S,
+      cacheMaxEntries: env.RECORD_CACHE_MAX_ENTRIES,
     };
     this.accessPolicyFile = env.ACCESS_POLICY_FILE;
     this.authentication = {

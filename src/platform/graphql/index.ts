@@ -2,3 +2,4 @@
 export { GraphqlModule } from './graphql.module.js';
 export { formatGraphqlError } from './format-error.js';
 export { PageInfoType } from './page-info.type.js';
+export { selectsField } from './selected-fields.js';

@@ -39,6 +39,7 @@ describe('migrations', () => {
       'audit_chain_head',
       'audit_event',
       'care_event',
+      'carer_delegation',
       'consent_change',
       'consent_setting',
       'dead_letter',

@@ -103,6 +103,23 @@ describe('authentication and roles on every endpoint', () => {
     });
   });
 
+  it('teaches nothing of the schema without a token: introspection, parse and validation errors are refused first', async () => {
+    for (const query of ['{ __schema { types { name } } }', '{ nosuchfield }', '{ version', 'query { record(personId: 1) { x } }']) {
+      const response = await graphql(query);
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual({
+        errors: [{ message: expect.any(String), extensions: { code: 'UNAUTHENTICATED', reason: 'missing-token' } }],
+      });
+      expect(JSON.stringify(response.body)).not.toMatch(/__Schema|nosuchfield|Cannot query|Syntax Error|RecordSection/);
+    }
+    const viaGet = await request(hub.url).get('/graphql').query({ query: '{ __typename }' });
+    expect(viaGet.status).toBe(401);
+    // Signed in, the same mistakes get GraphQL's own help.
+    const signedIn = await graphql('{ nosuchfield }', await clinicianToken());
+    expect(signedIn.status).toBe(400);
+    expect(signedIn.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
   it('answers liveness, readiness and metrics without a token', async () => {
     await http('/health/live').expect(200, { status: 'ok' });
     await http('/health/ready').expect(200);

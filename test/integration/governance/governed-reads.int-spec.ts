@@ -106,6 +106,35 @@ describe('governed reads of persons by data stewards and operators', () => {
     ]);
   });
 
+  it('audits the persons a steward change shows in its answer, as a read of their demographics', async () => {
+    const [survivor, merged] = await Promise.all([placedPerson(), placedPerson()]);
+    const { response, requestId } = await graphql(
+      `
+        mutation M($a: ID!, $b: ID!) {
+          mergePersons(survivorId: $a, mergedId: $b, reason: "one person, confirmed with the practice", force: true) {
+            event {
+              kind
+            }
+            persons {
+              id
+              nhsNumbers
+            }
+          }
+        }
+      `,
+      await stewardToken(),
+      { a: survivor.personId, b: merged.personId },
+    );
+    expect(response.body.errors).toBeUndefined();
+    const shown: Array<{ id: string }> = response.body.data.mergePersons.persons;
+    expect(shown.length).toBeGreaterThanOrEqual(1);
+    const rows = await auditRows(requestId);
+    expect(rows).toHaveLength(shown.length);
+    for (const row of rows)
+      expect(row).toMatchObject({ action: 'read', outcome: 'allowed', sections: ['demographics'], query_kind: 'Mutation.mergePersons' });
+    expect(rows.map((row) => row.person_id).sort()).toEqual(shown.map((entry) => entry.id).sort());
+  });
+
   it('records an operator reading a person for system administration (HSYSADMIN)', async () => {
     const person = await placedPerson();
     const { response, requestId } = await graphql(personQuery, await operatorToken(), { id: person.personId });

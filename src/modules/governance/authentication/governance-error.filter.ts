@@ -69,7 +69,7 @@ export class GovernanceErrorFilter implements ExceptionFilter<GovernanceError> {
 }
 
 /** RFC 6750: a 401 tells the client which scheme to use. The reason is one of our fixed codes, never caller text. */
-function challenge(error: GovernanceError, status: number): [string, string][] {
+export function challenge(error: GovernanceError, status: number): [string, string][] {
   if (status !== 401) return [];
   // A request with no token at all gets the bare challenge (RFC 6750 section 3.1).
   if (error.reason === 'missing-token') return [['www-authenticate', 'Bearer realm="tessera"']];

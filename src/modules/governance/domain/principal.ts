@@ -1,4 +1,4 @@
-import type { RecordSection } from '../../source-connectors/index.js';
+import type { PolicySection } from '../policy/access-policy.js';
 
 /** The hub's own roles: what the policy decides on. Role codes from identity providers map onto these (config/roles.json). */
 export const HUB_ROLES = [
@@ -37,7 +37,7 @@ export interface Principal {
   nhsNumber?: string;
   proofingLevel?: 'P0' | 'P5' | 'P9';
   /** A carer acting for a resident: the resident's NHS number and the delegated scope. */
-  actingFor?: { nhsNumber: string; sections: RecordSection[]; canAddReadings: boolean; expiresAt: string };
+  actingFor?: { nhsNumber: string; sections: PolicySection[]; canAddReadings: boolean; expiresAt: string };
   /** Scopes granted (services). */
   scopes?: string[];
 }

@@ -208,6 +208,12 @@ export class AccessDecision {
     return this.sourceVerdict(sourceOrgCode, section) === 'show';
   }
 
+  /** Why none of `section` from the source organisation may reach this principal; undefined when it may. */
+  sourceWithheldBecause(sourceOrgCode: string, section: PolicySection): WithholdReason | undefined {
+    const verdict = this.sourceVerdict(sourceOrgCode, section);
+    return verdict === 'show' ? undefined : verdict;
+  }
+
   /** Decides one item: shown, or withheld with a reason (counted, never described, to the caller). */
   itemFilter(item: R4Resource, section: PolicySection, source: ItemSource): ItemVerdict {
     const verdict = this.sourceVerdict(source.organisationCode, section);
@@ -378,11 +384,7 @@ function decideForCarer(request: AccessRequest, policy: AccessPolicy, sections: 
   if (PROOFING_RANK[request.principal.proofingLevel ?? 'P0'] < PROOFING_RANK[policy.carers.minimumProofing])
     return denyAll(sections, 'insufficient-proofing', purposeOfUse);
   const { allowed, denied } = partition(sections, (section) =>
-    !policy.carers.sections.includes(section)
-      ? 'role-not-permitted'
-      : !delegation.sections.includes(section as never)
-        ? 'not-delegated'
-        : undefined,
+    !policy.carers.sections.includes(section) ? 'role-not-permitted' : !delegation.sections.includes(section) ? 'not-delegated' : undefined,
   );
   return {
     allowedSections: allowed,

@@ -76,29 +76,37 @@ export class StewardshipResolver {
   @Mutation(() => IdentityChangeType, { description: "Links the review's record to its candidate person." })
   async acceptMatchReview(
     @CurrentPrincipal() principal: Principal,
+    @CurrentRequestId() requestId: string,
     @Args('id', { type: () => ID }) id: string,
     @Args('note', { nullable: true, type: () => String }) note?: string | null,
   ): Promise<IdentityChangeType> {
-    return toChange(await this.stewardship.acceptReview(principal, id, note));
+    return this.released(principal, requestId, 'Mutation.acceptMatchReview', await this.stewardship.acceptReview(principal, id, note));
   }
 
   @Mutation(() => IdentityChangeType, { description: 'Records that the record is not the candidate person; the matcher respects it.' })
   async rejectMatchReview(
     @CurrentPrincipal() principal: Principal,
+    @CurrentRequestId() requestId: string,
     @Args('id', { type: () => ID }) id: string,
     @Args('note', { nullable: true, type: () => String }) note?: string | null,
   ): Promise<IdentityChangeType> {
-    return toChange(await this.stewardship.rejectReview(principal, id, note));
+    return this.released(principal, requestId, 'Mutation.rejectMatchReview', await this.stewardship.rejectReview(principal, id, note));
   }
 
   @Mutation(() => IdentityChangeType, { description: 'Links a source identity to a person by hand, ending its current link.' })
   async linkIdentity(
     @CurrentPrincipal() principal: Principal,
+    @CurrentRequestId() requestId: string,
     @Args('sourceIdentityId', { type: () => ID }) sourceIdentityId: string,
     @Args('personId', { type: () => ID }) personId: string,
     @Args('reason') reason: string,
   ): Promise<IdentityChangeType> {
-    return toChange(await this.stewardship.linkIdentity(principal, sourceIdentityId, personId, reason));
+    return this.released(
+      principal,
+      requestId,
+      'Mutation.linkIdentity',
+      await this.stewardship.linkIdentity(principal, sourceIdentityId, personId, reason),
+    );
   }
 
   @Mutation(() => IdentityChangeType, {
@@ -106,10 +114,16 @@ export class StewardshipResolver {
   })
   async unlinkIdentity(
     @CurrentPrincipal() principal: Principal,
+    @CurrentRequestId() requestId: string,
     @Args('sourceIdentityId', { type: () => ID }) sourceIdentityId: string,
     @Args('reason') reason: string,
   ): Promise<IdentityChangeType> {
-    return toChange(await this.stewardship.unlinkIdentity(principal, sourceIdentityId, reason));
+    return this.released(
+      principal,
+      requestId,
+      'Mutation.unlinkIdentity',
+      await this.stewardship.unlinkIdentity(principal, sourceIdentityId, reason),
+    );
   }
 
   @Mutation(() => IdentityChangeType, {
@@ -117,29 +131,52 @@ export class StewardshipResolver {
   })
   async mergePersons(
     @CurrentPrincipal() principal: Principal,
+    @CurrentRequestId() requestId: string,
     @Args('survivorId', { type: () => ID }) survivorId: string,
     @Args('mergedId', { type: () => ID }) mergedId: string,
     @Args('reason') reason: string,
     @Args('force', { defaultValue: false }) force: boolean,
   ): Promise<IdentityChangeType> {
-    return toChange(await this.stewardship.mergePersons(principal, survivorId, mergedId, reason, force));
+    return this.released(
+      principal,
+      requestId,
+      'Mutation.mergePersons',
+      await this.stewardship.mergePersons(principal, survivorId, mergedId, reason, force),
+    );
   }
 
   @Mutation(() => IdentityChangeType, { description: 'Restores a merged person with the identities the merge moved.' })
   async unmergePersons(
     @CurrentPrincipal() principal: Principal,
+    @CurrentRequestId() requestId: string,
     @Args('mergeEventId', { type: () => ID }) mergeEventId: string,
     @Args('reason') reason: string,
   ): Promise<IdentityChangeType> {
-    return toChange(await this.stewardship.unmergePersons(principal, mergeEventId, reason));
+    return this.released(
+      principal,
+      requestId,
+      'Mutation.unmergePersons',
+      await this.stewardship.unmergePersons(principal, mergeEventId, reason),
+    );
   }
 
   @Mutation(() => IdentityChangeType, { description: 'Undoes one change from the history; refused if a later change superseded it.' })
   async undoIdentityEvent(
     @CurrentPrincipal() principal: Principal,
+    @CurrentRequestId() requestId: string,
     @Args('eventId', { type: () => ID }) eventId: string,
     @Args('reason') reason: string,
   ): Promise<IdentityChangeType> {
-    return toChange(await this.stewardship.undo(principal, eventId, reason));
+    return this.released(principal, requestId, 'Mutation.undoIdentityEvent', await this.stewardship.undo(principal, eventId, reason));
+  }
+
+  /** A change's answer shows persons' demographics: released only after the policy decided and the read is audited. */
+  private async released(
+    principal: Principal,
+    requestId: string,
+    queryKind: string,
+    change: Awaited<ReturnType<StewardshipService['undo']>>,
+  ): Promise<IdentityChangeType> {
+    return toChange(await this.reads.release({ principal, requestId, queryKind, context: 'identity-index' }, change));
   }
 }

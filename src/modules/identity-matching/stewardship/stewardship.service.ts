@@ -133,19 +133,19 @@ export class StewardshipService {
     );
   }
 
-  async acceptReview(steward: Steward, reviewId: string, note: string | null | undefined): Promise<ChangeView> {
+  async acceptReview(steward: Steward, reviewId: string, note: string | null | undefined): Promise<Withheld<ChangeView>> {
     const outcome = await this.index.acceptReview({ reviewId, actor: stewardActor(steward), note: optionalNote(note) });
     return this.change(outcome.eventId, [outcome.personId, outcome.previousPersonId]);
   }
 
-  async rejectReview(steward: Steward, reviewId: string, note: string | null | undefined): Promise<ChangeView> {
+  async rejectReview(steward: Steward, reviewId: string, note: string | null | undefined): Promise<Withheld<ChangeView>> {
     const outcome = await this.index.rejectReview({ reviewId, actor: stewardActor(steward), note: optionalNote(note) });
     const review = await this.index.review(reviewId);
     await this.reevaluate(outcome.eventId, [review!.identity.sourceIdentityId]);
     return this.change(outcome.eventId, [outcome.previousPersonId, outcome.personId]);
   }
 
-  async linkIdentity(steward: Steward, sourceIdentityId: string, personId: string, reason: string): Promise<ChangeView> {
+  async linkIdentity(steward: Steward, sourceIdentityId: string, personId: string, reason: string): Promise<Withheld<ChangeView>> {
     const why = requiredReason(reason);
     const outcome = await this.index.linkIdentity({
       sourceIdentityId,
@@ -160,13 +160,19 @@ export class StewardshipService {
     return this.change(outcome.eventId, [outcome.personId, event?.otherPersonId]);
   }
 
-  async unlinkIdentity(steward: Steward, sourceIdentityId: string, reason: string): Promise<ChangeView> {
+  async unlinkIdentity(steward: Steward, sourceIdentityId: string, reason: string): Promise<Withheld<ChangeView>> {
     const outcome = await this.index.unlink({ sourceIdentityId, actor: stewardActor(steward), reason: requiredReason(reason) });
     await this.reevaluate(outcome.eventId, outcome.touchedIdentityIds);
     return this.change(outcome.eventId, [outcome.oldPersonId, outcome.newPersonId]);
   }
 
-  async mergePersons(steward: Steward, survivorId: string, mergedId: string, reason: string, force: boolean): Promise<ChangeView> {
+  async mergePersons(
+    steward: Steward,
+    survivorId: string,
+    mergedId: string,
+    reason: string,
+    force: boolean,
+  ): Promise<Withheld<ChangeView>> {
     const outcome = await this.index.mergePersons({
       survivorId,
       mergedId,
@@ -177,13 +183,13 @@ export class StewardshipService {
     return this.change(outcome.eventId, [outcome.survivorId, outcome.mergedId]);
   }
 
-  async unmergePersons(steward: Steward, mergeEventId: string, reason: string): Promise<ChangeView> {
+  async unmergePersons(steward: Steward, mergeEventId: string, reason: string): Promise<Withheld<ChangeView>> {
     const outcome = await this.index.unmerge({ mergeEventId, actor: stewardActor(steward), reason: requiredReason(reason) });
     await this.reevaluate(outcome.eventId, outcome.movedIdentityIds);
     return this.change(outcome.eventId, [outcome.survivorId, outcome.restoredPersonId]);
   }
 
-  async undo(steward: Steward, eventId: string, reason: string): Promise<ChangeView> {
+  async undo(steward: Steward, eventId: string, reason: string): Promise<Withheld<ChangeView>> {
     const outcome = await this.index.undo({ eventId, actor: stewardActor(steward), reason: requiredReason(reason) });
     await this.reevaluate(outcome.eventId, outcome.touchedIdentityIds);
     return this.change(outcome.eventId, outcome.personIds);
@@ -206,10 +212,12 @@ export class StewardshipService {
     }
   }
 
-  private async change(eventId: string, personIds: Array<string | null | undefined>): Promise<ChangeView> {
+  private async change(eventId: string, personIds: Array<string | null | undefined>): Promise<Withheld<ChangeView>> {
     const event = await this.index.event(eventId);
     const ids = [...new Set(personIds.filter((id): id is string => Boolean(id)))];
-    return { event: event!, persons: await this.viewPersons(await this.index.persons(ids)) };
+    const persons = await this.viewPersons(await this.index.persons(ids));
+    // The answer shows the persons' demographics: a read like any other, decided and audited before it leaves.
+    return Withheld.of({ event: event!, persons }, persons.map(personReference), DEMOGRAPHICS);
   }
 
   private async viewPersons(persons: PersonRecord[]): Promise<PersonView[]> {

@@ -58,7 +58,7 @@ export class SourceConnectors implements OnModuleInit, OnModuleDestroy {
     if (existing?.version === version) return existing.connector;
     existing?.guard.dispose();
     const endpoint = await this.registry.endpoint(source.id);
-    const guard = new SourceGuard(source.id, this.metrics.registry, { timeoutMs: source.timeoutMs });
+    const guard = new SourceGuard(source.id, this.metrics.registry, { ...this.config.sourceGuard, timeoutMs: source.timeoutMs });
     const connector = this.connectorFor(endpoint, guard);
     this.built.set(source.id, { version, connector, guard });
     return connector;

@@ -13,6 +13,7 @@ import { processHl7Message, ProcessHl7MessageJob } from './jobs/process-hl7-mess
 import { CareEventRepository } from './repositories/care-event.repository.js';
 import { Hl7InboxRepository } from './repositories/hl7-inbox.repository.js';
 import { Hl7PatientDemographicsRepository } from './repositories/hl7-patient-demographics.repository.js';
+import { SourceRecordChanges } from './source-record-changes.js';
 
 /** Workers (re)declare the stalled-message sweep at start; the upsert makes this safe from many. */
 @Injectable()
@@ -40,7 +41,8 @@ export class Hl7SweepScheduler implements OnApplicationBootstrap {
     EnqueueStalledHl7MessagesJob,
     Hl7SweepScheduler,
     Hl7Listener,
+    SourceRecordChanges,
   ],
-  exports: [Hl7Listener],
+  exports: [Hl7Listener, SourceRecordChanges],
 })
 export class Hl7FeedModule {}

@@ -9,6 +9,7 @@ import { CreateAuditEvent1795431194300 } from './1795431194300-CreateAuditEvent.
 import { CreateAccessReview1795431194310 } from './1795431194310-CreateAccessReview.js';
 import { CreateAccessGrant1795431194320 } from './1795431194320-CreateAccessGrant.js';
 import { CreateConsentSetting1795431194330 } from './1795431194330-CreateConsentSetting.js';
+import { CreateCarerDelegation1795431194340 } from './1795431194340-CreateCarerDelegation.js';
 
 /**
  * Every migration, oldest first. Listed by hand rather than globbed so that the compiled app,
@@ -26,4 +27,5 @@ export const migrations = [
   CreateAccessReview1795431194310,
   CreateAccessGrant1795431194320,
   CreateConsentSetting1795431194330,
+  CreateCarerDelegation1795431194340,
 ];

@@ -3,6 +3,7 @@ import { defineJob, JobDispatcher, JobHandler, QueueName, type JobContext, type 
 import { feedPatientChanged } from '../feed-patients.js';
 import { Hl7MessageProcessor, safeErrorText } from '../hl7-message-processor.js';
 import { Hl7InboxRepository } from '../repositories/hl7-inbox.repository.js';
+import { SourceRecordChanges } from '../source-record-changes.js';
 
 export type ProcessHl7MessageData = { inboxId: string };
 
@@ -26,6 +27,7 @@ export class ProcessHl7MessageJob {
     private readonly processor: Hl7MessageProcessor,
     private readonly inbox: Hl7InboxRepository,
     private readonly dispatcher: JobDispatcher,
+    private readonly recordChanges: SourceRecordChanges,
   ) {}
 
   @JobHandler(processHl7Message)
@@ -46,7 +48,10 @@ export class ProcessHl7MessageJob {
     }
   }
 
-  /** Tells whoever keeps identities that this patient's demographics may have changed (after commit). */
+  /**
+   * Tells whoever keeps identities that this patient's demographics may have changed, and every
+   * process that this patient's record at the facility changed (after commit).
+   */
   private async announcePatient(inboxId: string): Promise<void> {
     const patientKey = (await this.inbox.find(inboxId))?.patientKey;
     const separator = patientKey?.indexOf('|') ?? -1;
@@ -55,5 +60,6 @@ export class ProcessHl7MessageJob {
     const localId = patientKey.slice(separator + 1);
     if (facility.length > 128 || localId.length > 128) return;
     await this.dispatcher.enqueue(feedPatientChanged, { facility, localId });
+    await this.recordChanges.publish({ organisationCode: facility, localId });
   }
 }
