@@ -21,9 +21,13 @@ const shared = {
   },
   // Packages that ship only ES modules must be compiled too; everything else is left alone.
   transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|nestjs-pino|@as-integrations|uid|file-type|strtok3|token-types|@tokenizer|uint8array-extras|load-esm|jose)/)',
+    '/node_modules/(?!(@nestjs|nestjs-pino|@as-integrations|uid|file-type|strtok3|token-types|@tokenizer|uint8array-extras|load-esm|jose|fhir-kit-client)/)',
   ],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // fhir-kit-client's exports map offers `import` only, which Jest's CommonJS resolver does not take.
+    '^fhir-kit-client$': '<rootDir>/node_modules/fhir-kit-client/dist/index.js',
+  },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
 };

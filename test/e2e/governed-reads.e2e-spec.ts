@@ -55,7 +55,14 @@ describe('audit rows of steward reads, with the hub as a process', () => {
       );
 
   function startHub(): HubProcess {
-    return spawnHub({ DATABASE_URL: runDatabaseUrl(), REDIS_URL: redisUrl, REDIS_PREFIX: fileRedisPrefix(), TESSERA_ROLE: 'api' });
+    // Thousands of reads by one steward: the per-principal rate limit would refuse most of them, and that is not what is measured.
+    return spawnHub({
+      DATABASE_URL: runDatabaseUrl(),
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: fileRedisPrefix(),
+      TESSERA_ROLE: 'api',
+      RATE_LIMIT_POINTS: '0',
+    });
   }
 
   async function read(base: string, requestId: string, token: string | undefined, personId: string): Promise<Answer> {

@@ -1,6 +1,8 @@
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 
+import { RequestRateLimiter } from '../../platform/http/index.js';
+
 import { AccessGrantRepository } from './access-grants/access-grant.repository.js';
 import { AccessGrantsResolver } from './access-grants/access-grants.resolver.js';
 import { AccessGrants } from './access-grants/access-grants.service.js';
@@ -14,6 +16,7 @@ import { AuditReviewService } from './audit-review/audit-review.service.js';
 import { AuthenticationGuard } from './authentication/authentication.guard.js';
 import { GovernanceErrorFilter } from './authentication/governance-error.filter.js';
 import { GraphqlAuthenticationMiddleware } from './authentication/graphql-authentication.middleware.js';
+import { RateLimitGuard } from './authentication/rate-limit.guard.js';
 import { TokenVerifier } from './authentication/token-verifier.js';
 import { ConsentSettingsRepository } from './consent/consent-settings.repository.js';
 import { ConsentSettings } from './consent/consent-settings.service.js';
@@ -47,6 +50,10 @@ import { AccessPolicyService } from './policy/access-policy.service.js';
     AuthenticationGuard,
     // Every HTTP controller and GraphQL resolver needs a valid token unless marked @Public (issue 6).
     { provide: APP_GUARD, useExisting: AuthenticationGuard },
+    // After authentication (guards run in the order provided): each principal's requests per window (RATE_LIMIT_*).
+    RequestRateLimiter,
+    RateLimitGuard,
+    { provide: APP_GUARD, useExisting: RateLimitGuard },
     { provide: APP_FILTER, useClass: GovernanceErrorFilter },
   ],
   exports: [

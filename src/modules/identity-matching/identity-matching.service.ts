@@ -6,7 +6,21 @@ import { IdentityMatcher, type MatchOutcome } from './matching/identity-matcher.
 import { MatchModels } from './matching/match-models.js';
 import { IdentityIndexRepository, type PersonIdentity, type PersonRecord } from './repositories/identity-index.repository.js';
 import { SourceIdentityRepository, type RecordOutcome, type StoredSourceIdentity } from './repositories/source-identity.repository.js';
+import { blockingKeys } from './domain/blocking.js';
+import type { IdentityFields } from './domain/identity-fields.js';
+import { probabilityOfWeight } from './domain/match-model.js';
+import { normaliseIdentity } from './domain/normalise.js';
 import { demographicsOf } from './source-demographics.js';
+
+/** A person the index holds who may be the one searched for, with how likely. */
+export interface PersonSearchHit {
+  personId: string;
+  /** The match model's probability that the person's best record is the one described (0 to 1). */
+  probability: number;
+}
+
+/** No source identity has this id: candidate look-ups exclude nothing. */
+const NO_IDENTITY = '00000000-0000-0000-0000-000000000000';
 
 /**
  * The identity module's facade: what other modules (and the CLI and benchmarks) call. Source
@@ -58,5 +72,35 @@ export class IdentityMatchingService {
   /** A person's current source identities (following merges), with the GP practice each source names. */
   async identitiesOf(personId: string): Promise<PersonIdentity[]> {
     return this.index.activeIdentities(await this.index.survivorOf(personId));
+  }
+
+  /** The person a source's record (by that source's own id for it) is linked to now, or null: how a feed's change finds its person. */
+  async personOfIdentity(sourceId: string, localId: string): Promise<string | null> {
+    return (await this.index.identityByLocalId(sourceId, localId))?.personId ?? null;
+  }
+
+  /**
+   * Persons who may be the one described, most likely first: an NHS number finds the persons
+   * holding it; demographics (partial, misspelt) are compared by the match model with each
+   * record sharing a blocking key, and a person scores as their best record. Only those at or
+   * above `minimumProbability` are returned, at most `limit`.
+   */
+  async searchPersons(query: IdentityFields, limit: number, minimumProbability: number): Promise<PersonSearchHit[]> {
+    const wanted = normaliseIdentity(query);
+    const keys = wanted.n ? [`n:${wanted.n}`] : blockingKeys(wanted);
+    if (!keys.length) return [];
+    const [candidates, model] = await Promise.all([this.identities.candidates(NO_IDENTITY, keys), this.models.current()]);
+    const best = new Map<string, number>();
+    for (const candidate of candidates) {
+      if (!candidate.personId || (wanted.n && candidate.record.n !== wanted.n)) continue;
+      const probability = wanted.n ? 1 : probabilityOfWeight(model.weight(wanted, candidate.record));
+      if (probability > (best.get(candidate.personId) ?? -1)) best.set(candidate.personId, probability);
+    }
+    // Merged persons' records link to the survivor already (links move on merge): ids are current.
+    return [...best.entries()]
+      .filter(([, probability]) => probability >= minimumProbability)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, limit)
+      .map(([personId, probability]) => ({ personId, probability }));
   }
 }

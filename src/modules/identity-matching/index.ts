@@ -1,6 +1,6 @@
 // The master person index: persons, source identities, links, matching, review and merges.
 export { IdentityMatchingModule } from './identity-matching.module.js';
-export { IdentityMatchingService } from './identity-matching.service.js';
+export { IdentityMatchingService, type PersonSearchHit } from './identity-matching.service.js';
 export { IdentityEvents, type IdentityChanged, type IdentityChangedListener } from './identity-events.js';
 export { IdentityMatchingError, IdentityMatchingErrorCode } from './identity-matching.errors.js';
 export type { RecordOutcome, StoredSourceIdentity } from './repositories/source-identity.repository.js';

@@ -3,32 +3,25 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/index.js';
 import {
   type AccessDecision,
-  AccessGrants,
-  AccessPolicyService,
   auditAgentOf,
   type AuditEventInput,
   AuditTrail,
-  ConsentSettings,
   GovernanceError,
   GovernanceErrorCode,
-  type OrganisationKind,
   type PolicySection,
   type Principal,
-  type RelationshipEvent,
 } from '../governance/index.js';
-import {
-  IdentityMatchingError,
-  IdentityMatchingErrorCode,
-  IdentityMatchingService,
-  type PersonRecord,
-} from '../identity-matching/index.js';
-import { RECORD_SECTIONS, type RecordSection, SourceRegistry } from '../source-connectors/index.js';
+import { IdentityMatchingService, type PersonRecord } from '../identity-matching/index.js';
+import type { R4Patient } from '../../fhir/index.js';
+import { RECORD_SECTIONS, type RecordSection, type Source, SourceRegistry } from '../source-connectors/index.js';
 import { type AssembledRecord, RecordAssembler } from './assembler/record-assembler.js';
+import { birthDateConflicts } from './domain/conflicts.js';
+import { type IdentityDemographics, patientOf } from './domain/person-demographics.js';
 import { reconcile, type ReconciledItem } from './domain/reconciliation.js';
-import type { SourceSummary } from './domain/record.types.js';
+import type { RecordConflict, SourceSummary } from './domain/record.types.js';
 import { pageTimeline, type TimelinePage, type TimelineQuery, timelineOf } from './domain/timeline.js';
 import { RecordAggregationError, RecordAggregationErrorCode } from './record-aggregation.errors.js';
-import { RelationshipEvidence } from './relationships/relationship-evidence.service.js';
+import { RecordAccess } from './record-access.service.js';
 
 /** Who reads, in which request, through which query: what the audit row names. */
 export interface RecordReadContext {
@@ -48,19 +41,45 @@ export interface RecordReadOptions {
   demographics?: boolean;
 }
 
+/** A person's demographics as the caller may see them. */
+export interface GovernedDemographics {
+  decision: AccessDecision;
+  /** One Patient made of the most authoritative identities (redacted for a restricted record). */
+  patient: R4Patient;
+  /** What each linked source says of the person. */
+  identities: IdentityDemographics[];
+  /** Linked identities disagreeing (dates of birth). */
+  conflicts: RecordConflict[];
+}
+
+/** What a search may be given: an NHS number, or enough demographics to tell people apart. */
+export interface PeopleQuery {
+  nhsNumber?: string;
+  family?: string;
+  given?: string;
+  birthDate?: string;
+  postcode?: string;
+}
+
+/** One person a search found: their demographics only when the caller may see them. */
+export interface PeopleSearchHit {
+  personId: string;
+  /** How likely this is the person described (1 for an NHS number). */
+  probability: number;
+  /** 'allowed', or the policy's reason the caller may not see this person's demographics. */
+  access: string;
+  patient?: R4Patient;
+}
+
+/** Results a search returns at most. */
+export const PEOPLE_SEARCH_MAX = 20;
+
 /** A person's record as the caller may see it, with the decision that let them. */
 export interface GovernedRecord extends AssembledRecord {
   decision: AccessDecision;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const KIND_OF_ORGANISATION: Partial<Record<string, OrganisationKind>> = {
-  gp: 'gp',
-  acute: 'acute',
-  'mental-health': 'mental-health',
-  community: 'community',
-  'social-care': 'social-care',
-};
 
 /**
  * Every read of a person's clinical record goes through here: the policy decides on the
@@ -72,10 +91,7 @@ const KIND_OF_ORGANISATION: Partial<Record<string, OrganisationKind>> = {
 export class RecordReads {
   constructor(
     private readonly identityIndex: IdentityMatchingService,
-    private readonly policy: AccessPolicyService,
-    private readonly consent: ConsentSettings,
-    private readonly grants: AccessGrants,
-    private readonly relationships: RelationshipEvidence,
+    private readonly access: RecordAccess,
     private readonly registry: SourceRegistry,
     private readonly assembler: RecordAssembler,
     private readonly audit: AuditTrail,
@@ -97,7 +113,12 @@ export class RecordReads {
       await this.audit.record([this.refusalEvent(context, UUID.test(personId) ? personId : null, null, sections, 'unknown-person')]);
       throw new RecordAggregationError(RecordAggregationErrorCode.NotFound, 'no person with that id');
     }
-    const decision = await this.decide(context.principal, person, options.demographics ? [...sections, 'demographics'] : sections, now);
+    const decision = await this.access.decide(
+      context.principal,
+      person,
+      options.demographics ? [...sections, 'demographics'] : sections,
+      now,
+    );
     // Only record sections make a read allowed: demographics alone do not open a clinical read.
     if (!sections.some((section) => decision.allows(section))) {
       const reason = decision.deniedSections.find((denial) => denial.section !== 'demographics')?.reason ?? 'role-not-permitted';
@@ -108,6 +129,149 @@ export class RecordReads {
     // Committed before the record is returned: if it cannot be written, the read fails with it.
     await this.audit.record([this.decisionEvent(context, person, decision, { record })]);
     return { ...record, decision };
+  }
+
+  /** The person's demographics (the policy's `demographics` section), decided and audited like a record read. */
+  async person(context: RecordReadContext, personId: string): Promise<GovernedDemographics> {
+    const person = UUID.test(personId) ? await this.personOrNull(personId) : null;
+    if (!person) {
+      await this.audit.record([
+        this.refusalEvent(context, UUID.test(personId) ? personId : null, null, ['demographics'], 'unknown-person'),
+      ]);
+      throw new RecordAggregationError(RecordAggregationErrorCode.NotFound, 'no person with that id');
+    }
+    const decision = await this.access.decide(context.principal, person, ['demographics'], new Date());
+    const identities = this.identitiesOf(person, await this.registry.list());
+    if (!decision.allows('demographics')) {
+      const reason = decision.deniedSections[0]?.reason ?? 'role-not-permitted';
+      await this.audit.record([this.decisionEvent(context, person, decision, { refusedBecause: reason })]);
+      throw new GovernanceError(GovernanceErrorCode.Forbidden, reason, `you may not see this person (${reason})`);
+    }
+    await this.audit.record([
+      this.decisionEvent(context, person, decision, { sourcesRead: identities.map((identity) => identity.sourceId) }),
+    ]);
+    return {
+      decision,
+      patient: decision.redactDemographics(patientOf(person.id, person.nhsNumbers, identities)),
+      identities,
+      conflicts: birthDateConflicts(identities),
+    };
+  }
+
+  /**
+   * Persons who may be the one described, most likely first. Each is decided on its own: the
+   * demographics of those the caller may see, only the id and the reason for the others (so a
+   * professional can still break glass). One 'search' audit row per person found, or one naming
+   * nobody when none was; the criteria are recorded by name, never by value.
+   */
+  async searchPeople(context: RecordReadContext, query: PeopleQuery, limit = PEOPLE_SEARCH_MAX): Promise<PeopleSearchHit[]> {
+    const criteria = checkPeopleQuery(query);
+    if (!Number.isInteger(limit) || limit < 1 || limit > PEOPLE_SEARCH_MAX)
+      throw new RecordAggregationError(RecordAggregationErrorCode.BadInput, `limit must be a whole number from 1 to ${PEOPLE_SEARCH_MAX}`);
+    const found = await this.identityIndex.searchPersons(query, limit, this.config.identity.review);
+    const now = new Date();
+    const sources = await this.registry.list();
+    const results = await Promise.all(
+      found.map(async ({ personId, probability }) => {
+        const person = await this.personOrNull(personId);
+        if (!person) return undefined;
+        const decision = await this.access.decide(context.principal, person, ['demographics'], now);
+        return { person, probability, decision };
+      }),
+    );
+    const hits = results.filter((hit): hit is NonNullable<typeof hit> => hit !== undefined);
+    const detail = { criteria, personsFound: hits.length };
+    await this.audit.record(
+      hits.length
+        ? hits.map(({ person, decision, probability }) => ({
+            ...this.decisionEvent(
+              context,
+              person,
+              decision,
+              decision.allows('demographics')
+                ? { sourcesRead: [] }
+                : { refusedBecause: decision.deniedSections[0]?.reason ?? 'role-not-permitted' },
+            ),
+            action: 'search' as const,
+            entity: {
+              personId: person.id,
+              nhsNumber: person.nhsNumbers[0] ?? null,
+              sections: ['demographics'],
+              queryKind: context.queryKind,
+              detail: { ...detail, basis: decision.basis, probability: Math.round(probability * 1000) / 1000 },
+            },
+          }))
+        : [
+            {
+              ...this.refusalEvent(context, null, null, ['demographics'], 'nobody-found'),
+              action: 'search' as const,
+              outcome: 'allowed' as const,
+              entity: { sections: ['demographics'], queryKind: context.queryKind, detail },
+            },
+          ],
+    );
+    return hits.map(({ person, probability, decision }) =>
+      decision.allows('demographics')
+        ? {
+            personId: person.id,
+            probability,
+            access: 'allowed',
+            patient: decision.redactDemographics(patientOf(person.id, person.nhsNumbers, this.identitiesOf(person, sources))),
+          }
+        : { personId: person.id, probability, access: decision.deniedSections[0]?.reason ?? 'role-not-permitted' },
+    );
+  }
+
+  private identitiesOf(person: PersonRecord, sources: readonly Source[]): IdentityDemographics[] {
+    const byId = new Map(sources.map((source) => [source.id, source]));
+    return person.links.flatMap((link) => {
+      const source = byId.get(link.sourceId);
+      if (!source) return [];
+      return [
+        {
+          sourceId: source.id,
+          name: source.name,
+          organisationCode: source.organisationCode,
+          kind: source.kind,
+          localId: link.localId,
+          nhsNumber: link.nhsNumber ?? link.tracedNhsNumber,
+          given: link.given,
+          family: link.family,
+          birthDate: link.birthDate,
+          sex: link.sex,
+          postcode: link.postcode,
+        },
+      ];
+    });
+  }
+
+  /**
+   * Whether the caller may follow changes to a person's record (live updates): decided on every
+   * record section as a read is, allowed when any is, and audited like a read that fetched no
+   * source. Returns the decision, which says whose changes may reach them and until when.
+   */
+  async watch(context: RecordReadContext, personId: string): Promise<AccessDecision> {
+    const person = UUID.test(personId) ? await this.personOrNull(personId) : null;
+    if (!person) {
+      await this.audit.record([this.refusalEvent(context, UUID.test(personId) ? personId : null, null, RECORD_SECTIONS, 'unknown-person')]);
+      throw new RecordAggregationError(RecordAggregationErrorCode.NotFound, 'no person with that id');
+    }
+    const decision = await this.access.decide(context.principal, person, RECORD_SECTIONS, new Date());
+    if (!decision.isAllowed) {
+      const reason = decision.deniedSections[0]?.reason ?? 'role-not-permitted';
+      await this.audit.record([this.decisionEvent(context, person, decision, { refusedBecause: reason })]);
+      throw new GovernanceError(GovernanceErrorCode.Forbidden, reason, `you may not follow this record (${reason})`);
+    }
+    const nothingRead: AssembledRecord = {
+      personId: person.id,
+      sections: [],
+      demographicConflicts: [],
+      sourcesRead: [],
+      withheld: {},
+      elapsedMs: 0,
+    };
+    await this.audit.record([this.decisionEvent(context, person, decision, { record: nothingRead })]);
+    return decision;
   }
 
   /** Medicines and allergies across every source, each with its status in each (one governed read of both sections). */
@@ -153,13 +317,8 @@ export class RecordReads {
     }
   }
 
-  private async personOrNull(personId: string): Promise<PersonRecord | null> {
-    try {
-      return await this.identityIndex.person(personId);
-    } catch (error) {
-      if (error instanceof IdentityMatchingError && error.code === IdentityMatchingErrorCode.NotFound) return null;
-      throw error;
-    }
+  private personOrNull(personId: string): Promise<PersonRecord | null> {
+    return this.access.personOrNull(personId);
   }
 
   private deadlineOf(requested: number | undefined): number {
@@ -172,41 +331,14 @@ export class RecordReads {
     return requested;
   }
 
-  private async decide(principal: Principal, person: PersonRecord, sections: readonly PolicySection[], now: Date): Promise<AccessDecision> {
-    const nhsNumber = person.nhsNumbers[0] ?? '';
-    const professional = principal.kind === 'professional';
-    // Evidence and grants only count for professionals: not worth reading for anyone else.
-    const [consent, relationshipEvidence, grants, sources] = await Promise.all([
-      this.consent.forPerson(nhsNumber),
-      professional ? this.relationships.eventsFor(person.id, now) : Promise.resolve<RelationshipEvent[]>([]),
-      professional ? this.grants.activeFor(principal, person.id, now) : Promise.resolve({}),
-      this.registry.list(),
-    ]);
-    const organisationKinds: Record<string, OrganisationKind> = {};
-    for (const source of sources) {
-      const kind = KIND_OF_ORGANISATION[source.kind];
-      if (kind) organisationKinds[source.organisationCode.toUpperCase()] = kind;
-    }
-    return this.policy.decide({
-      principal,
-      context: 'record',
-      person: { id: person.id, nhsNumber, restricted: false, consent },
-      sections,
-      relationshipEvidence,
-      ...grants,
-      organisationKinds,
-      now,
-    });
-  }
-
   private decisionEvent(
     context: RecordReadContext,
     person: PersonRecord,
     decision: AccessDecision,
-    result: { record: AssembledRecord } | { refusedBecause: string },
+    result: { record: AssembledRecord } | { sourcesRead: readonly string[] } | { refusedBecause: string },
   ): AuditEventInput {
     const record = 'record' in result ? result.record : undefined;
-    const refused = !record;
+    const refused = 'refusedBecause' in result;
     return {
       requestId: context.requestId,
       action: 'read',
@@ -218,7 +350,7 @@ export class RecordReads {
         personId: person.id,
         nhsNumber: person.nhsNumbers[0] ?? null,
         sections: refused ? decision.requestedSections : decision.allowedSections,
-        sources: record?.sourcesRead ?? [],
+        sources: record?.sourcesRead ?? ('sourcesRead' in result ? [...result.sourcesRead] : []),
         queryKind: context.queryKind,
         detail: {
           basis: decision.basis,
@@ -237,7 +369,7 @@ export class RecordReads {
     context: RecordReadContext,
     personId: string | null,
     nhsNumber: string | null,
-    sections: readonly RecordSection[],
+    sections: readonly PolicySection[],
     reason: string,
   ): AuditEventInput {
     return {
@@ -250,6 +382,29 @@ export class RecordReads {
       entity: { personId, nhsNumber, sections, queryKind: context.queryKind },
     };
   }
+}
+
+/** The names of the criteria given (never their values, which are the person's details); BAD_INPUT when too few. */
+function checkPeopleQuery(query: PeopleQuery): string[] {
+  const given = Object.entries(query)
+    .filter(([, value]) => typeof value === 'string' && value.trim().length > 0)
+    .map(([name]) => name);
+  const has = (name: keyof PeopleQuery) => given.includes(name);
+  if (has('nhsNumber')) {
+    if (!/^\d{10}$/.test(query.nhsNumber!.replace(/\s/g, '')))
+      throw new RecordAggregationError(RecordAggregationErrorCode.BadInput, 'nhsNumber must be 10 digits');
+    return given;
+  }
+  if (query.birthDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(query.birthDate))
+    throw new RecordAggregationError(RecordAggregationErrorCode.BadInput, 'birthDate must be a date (YYYY-MM-DD)');
+  // Enough to tell people apart, never a trawl: a family name with a birth date, or both names with a birth date or postcode.
+  const enough = has('family') && (has('birthDate') || (has('given') && has('postcode')));
+  if (!enough)
+    throw new RecordAggregationError(
+      RecordAggregationErrorCode.BadInput,
+      'search by nhsNumber, or by family with birthDate, or by family, given and postcode',
+    );
+  return given;
 }
 
 /** The sections asked for, checked: an unknown name is an error naming it, not silently dropped. */

@@ -5,6 +5,7 @@ export { SourceRegistry, REGISTRY_REFRESH_MS, type Source, type SeedResult } fro
 export { SourceRegistryError } from './source-connectors.errors.js';
 export { SourceConnectors, type SourceHealth } from './connectors/source-connectors.service.js';
 export { PdsConnector } from './connectors/pds.connector.js';
+export type { HostedSectionReader } from './connectors/hub-hosted.connector.js';
 export { FeedPatients, feedPatientChanged, type FeedPatient, type FeedPatientChangedData } from './hl7/feed-patients.js';
 export { SourceRecordChanges, type SourceRecordChanged, type SourceRecordChangedListener } from './hl7/source-record-changes.js';
 export { CareEvents, type CareEventKind, type CareEventRecord } from './hl7/care-events.js';
@@ -18,4 +19,5 @@ export type {
   SourceProtocol,
   ChangePage,
 } from './connectors/source-connector.js';
+export { SourceHttpError } from './connectors/http-client.js';
 export { SourceError, RECORD_SECTIONS, SOURCE_KINDS, SOURCE_PROTOCOLS } from './connectors/source-connector.js';

@@ -120,7 +120,8 @@ const envSchema = z
     IDENTITY_REVIEW_THRESHOLD: probability.default(0.5),
     IDENTITY_NHS_DISAGREE_WEIGHT: decimal(-60, 60).default(-3),
     IDENTITY_TRACE_MIN_SCORE: probability.default(0.95),
-    SOURCE_CONCURRENCY: integer(1, 1_000).default(32),
+    SOURCE_SYNC_INTERVAL_S: integer(0, 86_400).default(300),
+    SOURCE_CONCURRENCY: integer(1, 1_000).default(8),
     SOURCE_QUEUE_LIMIT: integer(0, 100_000).default(256),
     SOURCE_RETRIES: integer(0, 10).default(2),
     SOURCE_FAILURE_THRESHOLD: integer(1, 1_000).default(5),
@@ -135,6 +136,13 @@ const envSchema = z
     AUTH_ROLES_FILE: z.string().min(1, 'must not be empty').default('config/roles.json'),
     AUTH_CLOCK_TOLERANCE_S: integer(0, 300).default(30),
     AUTH_JWKS_COOLDOWN_S: integer(0, 3600).default(30),
+    GRAPHQL_MAX_DEPTH: integer(1, 100).default(12),
+    GRAPHQL_MAX_ALIASES: integer(0, 1_000).default(30),
+    GRAPHQL_MAX_COST: integer(1, 10_000_000).default(50_000),
+    GRAPHQL_MAX_TOKENS: integer(100, 1_000_000).default(5_000),
+    GRAPHQL_MAX_DIRECTIVES: integer(0, 1_000).default(20),
+    RATE_LIMIT_POINTS: integer(0, 10_000_000).default(600),
+    RATE_LIMIT_WINDOW_S: integer(1, 86_400).default(60),
   })
   .refine((env) => env.RECORD_DEADLINE_MS <= env.RECORD_MAX_DEADLINE_MS, {
     message: 'must not be above RECORD_MAX_DEADLINE_MS',
@@ -181,6 +189,8 @@ export class AppConfig {
   readonly gpConnect: { asid: string; odsCode: string };
   /** The master person index's thresholds (docs/IDENTITY.md, "Tuning"). */
   readonly identity: { link: number; review: number; nhsDisagreeWeight: number; traceMinScore: number };
+  /** How often each source's identities are synced in the background; 0: never on a schedule (docs/CONNECTORS.md, "Background sync"). */
+  readonly sourceSyncIntervalMs: number;
   /** Every source's guard (docs/CONNECTORS.md, "Resilience"): calls in flight and waiting, retries, the circuit breaker. */
   readonly sourceGuard: { concurrency: number; queueLimit: number; retries: number; failureThreshold: number; coolDownMs: number };
   /**
@@ -198,6 +208,10 @@ export class AppConfig {
     clockToleranceSeconds: number;
     jwksCooldownSeconds: number;
   };
+  /** What one GraphQL operation may ask for, checked before any resolver runs (docs/SECURITY.md, "GraphQL protection"). */
+  readonly graphqlLimits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; maxDirectives: number };
+  /** Requests each principal may make per window, shared by every api process through Redis; 0 points: no limit. */
+  readonly rateLimit: { points: number; windowSeconds: number };
 
   private constructor(env: z.output<typeof envSchema>) {
     this.environment = env.NODE_ENV;
@@ -219,6 +233,7 @@ export class AppConfig {
       nhsDisagreeWeight: env.IDENTITY_NHS_DISAGREE_WEIGHT,
       traceMinScore: env.IDENTITY_TRACE_MIN_SCORE,
     };
+    this.sourceSyncIntervalMs = env.SOURCE_SYNC_INTERVAL_S * 1000;
     this.sourceGuard = {
       concurrency: env.SOURCE_CONCURRENCY,
       queueLimit: env.SOURCE_QUEUE_LIMIT,
@@ -240,6 +255,14 @@ export class AppConfig {
       clockToleranceSeconds: env.AUTH_CLOCK_TOLERANCE_S,
       jwksCooldownSeconds: env.AUTH_JWKS_COOLDOWN_S,
     };
+    this.graphqlLimits = {
+      maxDepth: env.GRAPHQL_MAX_DEPTH,
+      maxAliases: env.GRAPHQL_MAX_ALIASES,
+      maxCost: env.GRAPHQL_MAX_COST,
+      maxTokens: env.GRAPHQL_MAX_TOKENS,
+      maxDirectives: env.GRAPHQL_MAX_DIRECTIVES,
+    };
+    this.rateLimit = { points: env.RATE_LIMIT_POINTS, windowSeconds: env.RATE_LIMIT_WINDOW_S };
   }
 
   get isProduction(): boolean {

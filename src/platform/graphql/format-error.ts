@@ -16,6 +16,8 @@ const callerFacingCodes = new Set([
   'SOURCE_UNAVAILABLE',
   // An identity provider could not be reached to check a token (HTTP 503; governance's GovernanceErrorFilter).
   'ISSUER_UNAVAILABLE',
+  // Too many requests from one principal (HTTP 429 with Retry-After; governance's RateLimitGuard).
+  'RATE_LIMITED',
 ]);
 
 /**

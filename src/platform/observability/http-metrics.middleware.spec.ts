@@ -8,6 +8,7 @@ describe('routeLabel', () => {
 
   it('drops the wildcard of catch-all mounts', () => {
     expect(routeLabel({ baseUrl: '', route: { path: '/graphql{/*splat}' } })).toBe('/graphql');
+    expect(routeLabel({ baseUrl: '/graphql', route: { path: '/graphql{/*splat}' } })).toBe('/graphql');
     expect(routeLabel({ baseUrl: '', route: { path: '/app/*rest' } })).toBe('/app');
   });
 

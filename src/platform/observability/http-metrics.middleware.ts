@@ -10,7 +10,9 @@ import { MetricsService } from './metrics.service.js';
 export function routeLabel(req: Pick<Request, 'baseUrl' | 'route'>): string {
   const template = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof template !== 'string') return 'unmatched';
-  const route = `${req.baseUrl}${template}`.replace(/\{?\/?\*\w*\}?$/, '');
+  // A middleware mounted on the same path (authentication at /graphql) leaves its mount as baseUrl: not a prefix then.
+  const full = req.baseUrl && !template.startsWith(req.baseUrl) ? `${req.baseUrl}${template}` : template;
+  const route = full.replace(/\{?\/?\*\w*\}?$/, '');
   return route === '' ? 'unmatched' : route;
 }
 

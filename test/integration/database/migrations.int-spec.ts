@@ -53,6 +53,8 @@ describe('migrations', () => {
       'person',
       'privacy_alert',
       'queue_heartbeat',
+      'shared_care_plan',
+      'shared_care_plan_version',
       'source',
       'source_identity',
       'source_sync_state',

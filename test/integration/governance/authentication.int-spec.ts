@@ -87,6 +87,8 @@ describe('TokenVerifier against the sandbox identity providers', () => {
         roles: [role],
         roleCodes: [roleCode],
         organisation: person.organisation,
+        // The OIDC scopes CIS2 grants: none of them a SMART scope, so the FHIR facade's scope check does not apply.
+        scopes: ['openid', 'profile', 'nationalrbacaccess', 'associatedorgs'],
       });
     });
 
@@ -104,6 +106,7 @@ describe('TokenVerifier against the sandbox identity providers', () => {
           roleCodes: [],
           nhsNumber: resident.nhsNumber,
           proofingLevel: resident.identityProofingLevel,
+          scopes: ['openid', 'profile', 'gp_registration_details'],
         });
       }
     });

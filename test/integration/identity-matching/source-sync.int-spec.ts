@@ -87,6 +87,7 @@ describe('background sync of a source into the identity index', () => {
     );
   });
 
+  // A practice scan reads each candidate through GP Connect: on a shared two-core machine it needs room.
   it('scans a GP practice for the patients other sources say are registered there', async () => {
     const sources = await hub.app.get(SourceRegistry).list();
     const acute = sources.find((source) => source.kind === 'acute')!;
@@ -147,7 +148,7 @@ describe('background sync of a source into the identity index', () => {
     );
     // A finished scan starts again from the beginning next time.
     expect(state).toEqual({ cursor: null, status: 'idle' });
-  });
+  }, 90_000);
 
   it('takes a hospital patient’s demographics from its ADT feed at once, without waiting for a sync', async () => {
     const acute = (await hub.app.get(SourceRegistry).list()).find((source) => source.kind === 'acute')!;
@@ -294,6 +295,17 @@ describe('background sync of a source into the identity index', () => {
       expect(graphql.body.data.source.connection.probeAfter).toBeTruthy();
     } finally {
       await fetch(`${sandbox.url}/sandbox/faults/social-care`, { method: 'DELETE' });
+    }
+  });
+
+  it('schedules no syncs with SOURCE_SYNC_INTERVAL_S=0, and removes the schedules already made', async () => {
+    expect((await hub.app.get(JobDispatcher).schedulerIds(syncSource)).length).toBeGreaterThan(0);
+    // A worker with syncs turned off, sharing the database and queue: its start reconciles the schedules away.
+    const quiet = await startTestHub({ DATABASE_URL: databaseUrl, SOURCES_FILE: '', TESSERA_ROLE: 'worker', SOURCE_SYNC_INTERVAL_S: '0' });
+    try {
+      expect(await quiet.app.get(JobDispatcher).schedulerIds(syncSource)).toEqual([]);
+    } finally {
+      await quiet.stop();
     }
   });
 });

@@ -100,8 +100,9 @@ describe('assembling a person’s record from the sandbox’s sources', () => {
       const view = record[section]!;
       expect(view).not.toBeNull();
       for (const status of view.sources) {
-        // The person's own practice and the hospital answered; the other holders do not know them.
-        const linked = status.organisationCode === person.practice || status.kind === 'acute';
+        // The person's own practice and the hospital answered, and the hub's shared care plans (kept
+        // for everyone by NHS number); the other holders do not know them.
+        const linked = status.organisationCode === person.practice || status.kind === 'acute' || status.kind === 'shared-care';
         expect({ section, source: status.organisationCode, status: status.status }).toEqual({
           section,
           source: status.organisationCode,

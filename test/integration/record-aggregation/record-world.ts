@@ -95,7 +95,14 @@ export async function startRecordWorld(options: WorldOptions): Promise<RecordWor
   await ensureDatabaseExists(databaseUrl);
   await migrateUp({ url: databaseUrl, poolSize: 1 });
   const settings = typeof options.hub === 'function' ? await options.hub(sandbox) : options.hub;
-  const hub = await startTestHub({ DATABASE_URL: databaseUrl, SOURCES_FILE: file, TESSERA_ROLE: 'all', ...settings });
+  // The chosen people are placed by hand: no background syncs to load the machine or announce identity changes.
+  const hub = await startTestHub({
+    DATABASE_URL: databaseUrl,
+    SOURCES_FILE: file,
+    TESSERA_ROLE: 'all',
+    SOURCE_SYNC_INTERVAL_S: '0',
+    ...settings,
+  });
   const sources = await hub.app.get(SourceRegistry).list();
   const sourceFor = (system: SystemId, organisationCode?: string): Source => {
     const found = sources.find((source) => source.kind === system && (!organisationCode || source.organisationCode === organisationCode));

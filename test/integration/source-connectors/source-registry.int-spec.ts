@@ -293,7 +293,9 @@ describe('seeding the registry from a sources file', () => {
           `,
         )
       ).data!.sources as Array<Record<string, string>>;
-      expect(listed).toHaveLength(34);
+      // The manifest's 34, and the source the hub registers for its own shared care plans.
+      expect(listed).toHaveLength(35);
+      expect(listed.filter((source) => source.protocol === 'hub-hosted')).toHaveLength(1);
       expect(listed.filter((source) => source.kind === 'gp')).toHaveLength(30);
       expect(listed.find((source) => source.kind === 'acute')).toMatchObject({
         organisationCode: 'R9A',
@@ -330,7 +332,7 @@ describe('seeding the registry from a sources file', () => {
           `,
         )
       ).data!.sources as Array<{ kind: string; enabled: boolean }>;
-      expect(listed).toHaveLength(34);
+      expect(listed).toHaveLength(35);
       // The operator's change survives the restart: the file only adds.
       expect(listed.find((source) => source.kind === 'acute')!.enabled).toBe(false);
     } finally {

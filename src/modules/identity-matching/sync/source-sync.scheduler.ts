@@ -5,8 +5,7 @@ import { AppConfig } from '../../../platform/config/index.js';
 import { JobDispatcher } from '../../../platform/queue/index.js';
 import { syncSource } from './sync-source.job.js';
 
-/** How often each source that can list its changes is synced, and the schedules reconciled. */
-export const SYNC_INTERVAL_MS = 5 * 60_000;
+/** How often the schedules are reconciled with the registry (each sync's own interval is SOURCE_SYNC_INTERVAL_S). */
 const RECONCILE_INTERVAL_MS = 60_000;
 
 /**
@@ -41,8 +40,11 @@ export class SourceSyncScheduler implements OnApplicationBootstrap, OnApplicatio
 
   /** Makes the schedules match the registry; returns the ids of the sources scheduled. */
   async reconcile(): Promise<string[]> {
+    // SOURCE_SYNC_INTERVAL_S=0 turns scheduled syncs off: the schedules already there are removed.
+    const scheduling = this.config.sourceSyncIntervalMs > 0;
     const wanted = (await this.registry.list()).filter(
       (source) =>
+        scheduling &&
         source.enabled &&
         (source.capabilities.changeFeed === 'last-updated' ||
           source.capabilities.changeFeed === 'changes-endpoint' ||
@@ -53,7 +55,7 @@ export class SourceSyncScheduler implements OnApplicationBootstrap, OnApplicatio
       if (!wantedIds.has(existing)) await this.dispatcher.unschedule(syncSource, existing);
     }
     for (const source of wanted)
-      await this.dispatcher.schedule(syncSource, { sourceId: source.id }, SYNC_INTERVAL_MS, schedulerId(source.id));
+      await this.dispatcher.schedule(syncSource, { sourceId: source.id }, this.config.sourceSyncIntervalMs, schedulerId(source.id));
     return wanted.map((source) => source.id);
   }
 }

@@ -145,6 +145,10 @@ export class RecordAssembler implements OnModuleInit, OnModuleDestroy {
       ids.push(link.localId);
       localIdsBySource.set(link.sourceId, ids);
     }
+    // A source the hub hosts itself holds everyone, by NHS number: no identity links it to the person.
+    for (const source of sources)
+      if (source.protocol === 'hub-hosted' && request.person.nhsNumbers.length)
+        localIdsBySource.set(source.id, [...request.person.nhsNumbers]);
     const withheld: Partial<Record<WithholdReason, number>> = {};
     const sourcesRead = new Set<string>();
     const sections = await Promise.all(

@@ -25,6 +25,8 @@ export interface FhirR4ConnectorOptions {
 }
 
 const DEFAULT_MAX_PAGES = 50;
+/** Types whose patient reference is `patient`, not `subject` (R4). */
+const SUBJECT_IS_PATIENT_FIELD = new Set(['AllergyIntolerance']);
 /** FHIR's id datatype. */
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
@@ -96,6 +98,29 @@ export class FhirR4Connector implements SourceConnector {
       resources.push(...(await this.searchAll(type, parameters, [type], `read-${section}`, signal)));
     }
     return resources;
+  }
+
+  /**
+   * A FHIR create (POST `<base>/<type>`) of one resource of the section, about the source's own
+   * patient: the resource's subject (or patient) is set to that patient whatever it said, and any
+   * id it carried is dropped (the source assigns one). Not idempotent, so never retried: a timeout
+   * leaves it unknown whether the source stored it.
+   */
+  async create(localId: string, section: RecordSection, resource: R4Resource, signal?: AbortSignal): Promise<R4Resource> {
+    if (!FHIR_ID.test(localId))
+      throw new SourceError('not-found', this.endpoint.id, `source ${this.endpoint.id} cannot hold a patient id of that form`);
+    const type = resource.resourceType;
+    if (!R4_SECTION_RESOURCE_TYPES[section].includes(type))
+      throw new SourceError('unsupported', this.endpoint.id, `a ${type.slice(0, 64)} does not belong in ${section}`);
+    const { id: _ignored, ...rest } = resource as R4Resource & Record<string, unknown>;
+    const patient = { reference: `Patient/${localId}` };
+    const body = (SUBJECT_IS_PATIENT_FIELD.has(type) ? { ...rest, patient } : { ...rest, subject: patient }) as unknown as R4Resource;
+    const created = await this.guard.run(
+      `create-${section}`,
+      (attemptSignal) => this.http.postResource(`${this.endpoint.baseUrl}/${type}`, body, attemptSignal),
+      { idempotent: false, signal },
+    );
+    return withSource(created, this.endpoint.id);
   }
 
   /** Whether the source can list changes (its CapabilityStatement offers `_lastUpdated` on Patient). */

@@ -14,6 +14,8 @@ export class SourceHttpError extends SourceError {
     status?: number,
     /** e.g. `RESOURCE_NOT_FOUND`, `INVALID_SEARCH_DATA` (Spine codes) or `not-found` (an issue type). */
     readonly outcomeCode?: string,
+    /** Where in the resource sent the source found the problem (a FHIRPath such as `Observation.status`), when it said. */
+    readonly outcomeExpression?: string,
   ) {
     super(kind, sourceId, message, status);
     this.name = 'SourceHttpError';
@@ -98,6 +100,63 @@ export class SourceHttpClient {
       return body as unknown as T;
     }
     throw this.statusError(response.status, outcomeCodeOf(this.parseJsonQuietly(text)));
+  }
+
+  /**
+   * POSTs a new resource (a FHIR create) and returns what the source stored: the body it answered
+   * with, or, when it answered with none (return=minimal), the type and id its Location names.
+   * Never retried here or by the guard. A 4xx says what was wrong with the resource only as the
+   * source's issue code and FHIRPath: its diagnostics are free text and are neither kept nor logged.
+   */
+  async postResource<T extends R4Resource = R4Resource>(url: string, resource: R4Resource, signal: AbortSignal): Promise<T> {
+    const headers: Record<string, string> = {
+      accept: 'application/fhir+json',
+      'content-type': 'application/fhir+json',
+      prefer: 'return=representation',
+      ...this.options.requestHeaders?.(),
+    };
+    const authorization = await this.authorization(signal);
+    if (authorization) headers.authorization = authorization;
+    const response = await this.send(url, { method: 'POST', headers, body: JSON.stringify(resource), signal, redirect: 'manual' });
+    const text = await this.readBody(response, signal);
+    if (response.status >= 200 && response.status < 300) {
+      const body = text.trim() ? this.parseJson(text) : undefined;
+      if (body) {
+        if (body.resourceType !== resource.resourceType)
+          throw new SourceHttpError(
+            'malformed',
+            this.sourceId,
+            `source ${this.sourceId} answered a create with ${describeType(typeof body.resourceType === 'string' ? body.resourceType : undefined)} where ${resource.resourceType} was expected`,
+            response.status,
+          );
+        return body as unknown as T;
+      }
+      const id = createdIdOf(response.headers.get('location'), resource.resourceType);
+      if (!id)
+        throw new SourceHttpError(
+          'malformed',
+          this.sourceId,
+          `source ${this.sourceId} answered a create without the resource or its Location`,
+          response.status,
+        );
+      return { resourceType: resource.resourceType, id } as T;
+    }
+    const outcome = this.parseJsonQuietly(text);
+    const outcomeCode = outcomeCodeOf(outcome);
+    const expression = outcomeExpressionOf(outcome);
+    // A refused create is about the resource sent, not the source's health or our credentials (401/403 stay 'unauthorised').
+    if (response.status >= 400 && response.status < 500 && response.status !== 401 && response.status !== 403) {
+      const reason = outcomeCode ? ` (${outcomeCode}${expression ? ` at ${expression}` : ''})` : '';
+      throw new SourceHttpError(
+        'http-error',
+        this.sourceId,
+        `source ${this.sourceId} refused the ${resource.resourceType}: ${response.status}${reason}`,
+        response.status,
+        outcomeCode,
+        expression,
+      );
+    }
+    throw this.statusError(response.status, outcomeCode);
   }
 
   private statusError(status: number, outcomeCode: string | undefined): SourceHttpError {
@@ -255,6 +314,23 @@ export function outcomeCodeOf(body: Record<string, unknown> | undefined): string
   if (typeof detail === 'string' && /^[A-Z][A-Z0-9_]{1,63}$/.test(detail)) return detail;
   if (typeof issue?.code === 'string' && /^[a-z][a-z-]{1,39}$/.test(issue.code)) return issue.code;
   return undefined;
+}
+
+/** The FHIRPath of the first issue in an OperationOutcome, when it is path-shaped (never free text). */
+export function outcomeExpressionOf(body: Record<string, unknown> | undefined): string | undefined {
+  if (body?.resourceType !== 'OperationOutcome' || !Array.isArray(body.issue)) return undefined;
+  const issue = body.issue[0] as { expression?: unknown } | undefined;
+  const expression = Array.isArray(issue?.expression) ? (issue.expression[0] as unknown) : undefined;
+  return typeof expression === 'string' && /^[A-Z][A-Za-z]{0,63}(\.[A-Za-z][A-Za-z0-9]{0,63}(\[\d{1,4}\])?){0,8}$/.test(expression)
+    ? expression
+    : undefined;
+}
+
+/** The id in a create's Location (`.../Observation/123/_history/1`), when it names a resource of the type sent. */
+function createdIdOf(location: string | null, resourceType: string): string | undefined {
+  if (!location || !/^[A-Za-z]{1,64}$/.test(resourceType)) return undefined;
+  const match = new RegExp(`(?:^|/)${resourceType}/([A-Za-z0-9\\-.]{1,64})(?:/_history/[^/]+)?$`).exec(location);
+  return match?.[1];
 }
 
 function describeType(resourceType: string | undefined): string {

@@ -16,10 +16,12 @@ export const RECORD_SECTIONS = [
 ] as const;
 export type RecordSection = (typeof RECORD_SECTIONS)[number];
 
-export const SOURCE_KINDS = ['gp', 'acute', 'mental-health', 'community', 'social-care', 'phr', 'pds'] as const;
+// 'shared-care': records the hub itself hosts for every organisation (shared care plans); no organisation's system.
+export const SOURCE_KINDS = ['gp', 'acute', 'mental-health', 'community', 'social-care', 'phr', 'pds', 'shared-care'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
-export const SOURCE_PROTOCOLS = ['fhir-r4', 'gp-connect', 'social-care-json', 'pds-fhir'] as const;
+// 'hub-hosted': read from the hub's own database, not over HTTP; its local ids are NHS numbers.
+export const SOURCE_PROTOCOLS = ['fhir-r4', 'gp-connect', 'social-care-json', 'pds-fhir', 'hub-hosted'] as const;
 export type SourceProtocol = (typeof SOURCE_PROTOCOLS)[number];
 
 /** Everything a connector needs to reach one source; built by the registry from a `source` row. */
@@ -93,4 +95,11 @@ export interface SourceConnector {
   readSection(localId: string, section: RecordSection, signal?: AbortSignal): Promise<R4Resource[]>;
   /** Patients changed since the cursor (undefined: from the start); absent when the source cannot list changes. */
   listChanges?(cursor: string | undefined, signal?: AbortSignal): Promise<ChangePage>;
+  /**
+   * Creates a resource in one record section for a patient (by the source's own id), which the
+   * connector makes the resource's subject; returns the resource as the source stored it (with
+   * its id). Never retried: a create is not idempotent. Absent when the connector cannot write;
+   * only sources whose registry capabilities say `acceptsWrites` are asked.
+   */
+  create?(localId: string, section: RecordSection, resource: R4Resource, signal?: AbortSignal): Promise<R4Resource>;
 }

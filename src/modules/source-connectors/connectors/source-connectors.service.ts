@@ -5,6 +5,7 @@ import { HealthDetails, MetricsService } from '../../../platform/observability/i
 import { SourceRegistry, type Source } from '../registry/source-registry.service.js';
 import { FhirR4Connector } from './fhir-r4.connector.js';
 import { GpConnectConnector } from './gp-connect.connector.js';
+import { type HostedSectionReader, HubHostedConnector } from './hub-hosted.connector.js';
 import type { GpConnectConsumer } from './gp-connect.request.js';
 import { PdsConnector } from './pds.connector.js';
 import { SocialCareConnector } from './social-care.connector.js';
@@ -27,6 +28,7 @@ export interface SourceHealth {
 @Injectable()
 export class SourceConnectors implements OnModuleInit, OnModuleDestroy {
   private readonly built = new Map<string, { version: number; connector: SourceConnector; guard: SourceGuard }>();
+  private hostedReader?: HostedSectionReader;
 
   constructor(
     private readonly registry: SourceRegistry,
@@ -64,6 +66,14 @@ export class SourceConnectors implements OnModuleInit, OnModuleDestroy {
     return connector;
   }
 
+  /**
+   * The reader of the records the hub hosts itself (protocol `hub-hosted`), given at start by the
+   * module that owns them: that module depends on this one, never the other way round.
+   */
+  hostSections(reader: HostedSectionReader): void {
+    this.hostedReader = reader;
+  }
+
   /** The state of a source's connection in this process; undefined until it has been called. */
   stateOf(sourceId: string): SourceGuardState | undefined {
     return this.built.get(sourceId)?.guard.state();
@@ -92,6 +102,8 @@ export class SourceConnectors implements OnModuleInit, OnModuleDestroy {
         return new SocialCareConnector(endpoint, { guard });
       case 'pds-fhir':
         return new PdsConnector(endpoint, { guard });
+      case 'hub-hosted':
+        return new HubHostedConnector(endpoint, () => this.hostedReader);
     }
   }
 

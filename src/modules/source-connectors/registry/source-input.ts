@@ -70,11 +70,14 @@ const fields = {
   capabilities: capabilitiesSchema,
 };
 
-/** Kinds and protocols that belong together: PDS speaks only PDS, GP Connect only reaches GPs. */
+/** Kinds and protocols that belong together: PDS speaks only PDS, GP Connect only reaches GPs, the hub hosts only its own. */
 function protocolFitsKind(source: { kind: string; protocol: string }): boolean {
   if (source.protocol === 'pds-fhir' || source.kind === 'pds') return source.protocol === 'pds-fhir' && source.kind === 'pds';
   if (source.protocol === 'gp-connect') return source.kind === 'gp';
   if (source.protocol === 'social-care-json') return source.kind === 'social-care';
+  // The hub's own records are read from its database, and nothing else is.
+  if (source.protocol === 'hub-hosted' || source.kind === 'shared-care')
+    return source.protocol === 'hub-hosted' && source.kind === 'shared-care';
   return true;
 }
 

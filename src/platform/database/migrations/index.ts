@@ -10,6 +10,7 @@ import { CreateAccessReview1795431194310 } from './1795431194310-CreateAccessRev
 import { CreateAccessGrant1795431194320 } from './1795431194320-CreateAccessGrant.js';
 import { CreateConsentSetting1795431194330 } from './1795431194330-CreateConsentSetting.js';
 import { CreateCarerDelegation1795431194340 } from './1795431194340-CreateCarerDelegation.js';
+import { CreateSharedCarePlan1795431194350 } from './1795431194350-CreateSharedCarePlan.js';
 
 /**
  * Every migration, oldest first. Listed by hand rather than globbed so that the compiled app,
@@ -28,4 +29,5 @@ export const migrations = [
   CreateAccessGrant1795431194320,
   CreateConsentSetting1795431194330,
   CreateCarerDelegation1795431194340,
+  CreateSharedCarePlan1795431194350,
 ];

@@ -22,7 +22,8 @@ import { SourceGuard } from '../../../../src/modules/source-connectors/connector
 // Each must give a precise error kind and leave its circuit in the right state.
 
 interface Case {
-  protocol: SourceProtocol;
+  // HTTP faults only: hub-hosted sources read the hub's own database.
+  protocol: Exclude<SourceProtocol, 'hub-hosted'>;
   system: 'acute' | 'gp' | 'social-care' | 'pds';
   /** Base URL under a root: the sandbox, a garbage server or a closed port. */
   baseUrl: (root: string) => string;

@@ -130,6 +130,14 @@ describe('principalFromClaims', () => {
     });
   });
 
+  it('keeps a user token’s scopes when it has a scope claim, and says nothing of scopes when it has none', () => {
+    const staff = principalFromClaims({ ...gp, scope: 'openid user/*.rs', selected_roleid: 'role-1' }, staffIssuer, roles);
+    expect(staff.scopes).toEqual(['openid', 'user/*.rs']);
+    const resident = principalFromClaims({ sub: 'b3d1', nhs_number: NHS_NUMBER, scope: 'patient/*.rs' }, residentIssuer, roles);
+    expect(resident.scopes).toEqual(['patient/*.rs']);
+    expect(principalFromClaims(gp, staffIssuer, roles)).not.toHaveProperty('scopes');
+  });
+
   it('refuses a token without a subject', () => {
     expect(refusal(() => principalFromClaims({ name: 'x' }, staffIssuer, roles)).reason).toBe('invalid-claims');
   });

@@ -67,6 +67,7 @@ function residentPrincipal(claims: ClaimSet, source: TokenSource, subject: strin
     roleCodes: [],
     nhsNumber,
     proofingLevel,
+    ...scopesOf(claims),
   };
 }
 
@@ -107,6 +108,7 @@ function staffPrincipal(claims: ClaimSet, source: TokenSource, subject: string, 
     roles,
     roleCodes: mapped.map(({ role }) => role.roleCode),
     ...(organisation ? { organisation } : {}),
+    ...scopesOf(claims),
   };
 }
 
@@ -133,6 +135,12 @@ function actingOrganisation(claim: unknown, roleOrgCode: string | undefined): Pr
   if (!code) return undefined;
   const name = orgs.find((org) => org.code === code)?.name;
   return name ? { code, name } : { code };
+}
+
+/** A user's token scopes, only when it has a `scope` claim: the FHIR facade holds a token that carries SMART scopes to them. */
+function scopesOf(claims: ClaimSet): Pick<Principal, 'scopes'> {
+  const scope = text(claims.scope);
+  return scope ? { scopes: scope.split(' ').filter(Boolean) } : {};
 }
 
 function text(value: unknown): string | undefined {
