@@ -160,8 +160,8 @@ export class RecordReads {
 
   /**
    * Persons who may be the one described, most likely first. Each is decided on its own: the
-   * demographics of those the caller may see, only the id and the reason for the others (so a
-   * professional can still break glass). One 'search' audit row per person found, or one naming
+   * demographics of those the caller may see; for a professional, only the id and the reason for
+   * the others (so they can still break glass); for anyone else, nothing of the others. One 'search' audit row per person found, or one naming
    * nobody when none was; the criteria are recorded by name, never by value.
    */
   async searchPeople(context: RecordReadContext, query: PeopleQuery, limit = PEOPLE_SEARCH_MAX): Promise<PeopleSearchHit[]> {
@@ -210,7 +210,10 @@ export class RecordReads {
             },
           ],
     );
-    return hits.map(({ person, probability, decision }) =>
+    // Only a professional learns of people they may not see (so they can break glass); anyone else
+    // (a resident, a carer, a service) would learn who else exists, and hears of their own only.
+    const shown = context.principal.kind === 'professional' ? hits : hits.filter(({ decision }) => decision.allows('demographics'));
+    return shown.map(({ person, probability, decision }) =>
       decision.allows('demographics')
         ? {
             personId: person.id,

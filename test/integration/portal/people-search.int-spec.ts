@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 
-import { clinicianToken } from '../../setup/test-issuer.js';
+import { clinicianToken, residentToken } from '../../setup/test-issuer.js';
 import { type RecordWorld, startRecordWorld } from '../record-aggregation/record-world.js';
 
 // Finding a person (issue 8, searchPeople): by NHS number or by misspelt, partial demographics,
@@ -89,6 +89,19 @@ describe('searching for a person', () => {
     ]);
     expect(await auditRows(answer.requestId)).toEqual([
       expect.objectContaining({ action: 'search', outcome: 'denied', outcome_reason: 'no-relationship', person_id: person.personId }),
+    ]);
+  });
+
+  it('tells a resident of nobody but themself, while the attempt on someone else is audited', async () => {
+    const [me, other] = [world.people[0]!, world.people[3]!];
+    const token = await residentToken(me.nhsNumber);
+    const mine = await search(token, { nhsNumber: me.nhsNumber });
+    expect(mine.data!.searchPeople).toEqual([expect.objectContaining({ personId: me.personId, access: 'allowed' })]);
+    const theirs = await search(token, { nhsNumber: other.nhsNumber });
+    expect(theirs.data!.searchPeople).toEqual([]);
+    expect(JSON.stringify(theirs)).not.toContain(other.personId);
+    expect(await auditRows(theirs.requestId)).toEqual([
+      expect.objectContaining({ action: 'search', outcome: 'denied', outcome_reason: 'not-own-record', person_id: other.personId }),
     ]);
   });
 

@@ -5,8 +5,7 @@ import { Reflector } from '@nestjs/core';
 
 import { AuditTrail } from '../audit/audit-trail.js';
 import type { AuditEventInput } from '../audit/index.js';
-import { CarerDelegations } from '../delegations/carer-delegations.service.js';
-import { parseActingFor } from '../delegations/domain/carer-delegation.js';
+import { CarerDelegations, parseActingFor } from '../delegations/index.js';
 import type { HubRole, Principal } from '../domain/principal.js';
 import { GovernanceError, GovernanceErrorCode } from '../governance.errors.js';
 import { type CachedAuthentication, PRINCIPAL_ON_REQUEST, PUBLIC_ROUTE, REQUIRED_ROLES, requestOf } from './authentication.decorators.js';
