@@ -109,7 +109,8 @@ describe('background sync of a source into the identity index', () => {
     ).map((row) => row.nhs_number);
     expect(candidates.length).toBeGreaterThan(5);
 
-    // The practice may have been scanned at start, before the hospital was synced: wait for a run of our own.
+    // The practice may have been scanned at start, before the hospital was synced: wait for a run of our own
+    // (queued behind the start-up scans of every practice, so it may take a while on a busy machine).
     const [previous] = await query<{ runs: number }>(`SELECT runs FROM source_sync_state WHERE source_id = $1`, [practice.id]);
     await hub.app.get(JobDispatcher).enqueue(syncSource, { sourceId: practice.id });
     const found = await eventually(async () => {
@@ -120,7 +121,7 @@ describe('background sync of a source into the identity index', () => {
       return query<{ local_id: string; nhs_number: string }>(`SELECT local_id, nhs_number FROM source_identity WHERE source_id = $1`, [
         practice.id,
       ]);
-    }, 30_000);
+    }, 75_000);
     const gp = sandbox.context.directories.gp;
     const heldThere = (nhsNumber: string) =>
       (gp.byNhsNumber.get(nhsNumber) ?? []).some((record) => record.organisationCode === practice.organisationCode && !record.deathDate);
@@ -148,7 +149,7 @@ describe('background sync of a source into the identity index', () => {
     );
     // A finished scan starts again from the beginning next time.
     expect(state).toEqual({ cursor: null, status: 'idle' });
-  }, 90_000);
+  }, 120_000);
 
   it('takes a hospital patient’s demographics from its ADT feed at once, without waiting for a sync', async () => {
     const acute = (await hub.app.get(SourceRegistry).list()).find((source) => source.kind === 'acute')!;
