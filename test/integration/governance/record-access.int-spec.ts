@@ -7,13 +7,12 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 
 import { ConsentSettings, type Principal } from '../../../src/modules/governance/index.js';
-import type { SystemId, SystemRecord } from '../../../src/sandbox/records/system-record.types.js';
-import type { RunningSandbox } from '../../../src/sandbox/server/sandbox-server.js';
 import {
   type RecordWorld,
   SECTION_FIELDS,
   type SectionView,
   startRecordWorld,
+  usableRecords,
   type WorldPerson,
 } from '../record-aggregation/record-world.js';
 import { nhsNumber } from '../identity-matching/identity-index-setup.js';
@@ -95,20 +94,6 @@ const decidedOn = (sections: readonly string[]) => [...new Set(sections)].sort()
 
 const OPTED_OUT_REASON = 'the person has opted out of sharing this organisation’s data';
 
-/** A person's records if record-world could choose them (its own rule, not exported): one clean record per system, with the real NHS number. */
-function cleanRecords(sandbox: RunningSandbox, truthId: string, nhsNumber: string): Partial<Record<SystemId, SystemRecord>> | undefined {
-  const records: Partial<Record<SystemId, SystemRecord>> = {};
-  for (const system of ['gp', 'acute', 'mental-health', 'social-care'] as const) {
-    const held = sandbox.context.directories[system].byPersonId.get(truthId) ?? [];
-    if (held.length > 1) return undefined;
-    const record = held[0];
-    if (!record) continue;
-    if (record.nhsNumber !== nhsNumber || record.deathDate) return undefined;
-    records[system] = record;
-  }
-  return records;
-}
-
 describe('who may read a person’s record, and the audit trail of every attempt', () => {
   let world: RecordWorld;
   let dataSource: DataSource;
@@ -136,7 +121,7 @@ describe('who may read a person’s record, and the audit trail of every attempt
       hub: async (sandbox) => {
         for (const pds of sandbox.context.directories.pds.records) {
           if (!pds.nhsNumber) continue;
-          const records = cleanRecords(sandbox, pds.personId, pds.nhsNumber);
+          const records = usableRecords(sandbox, pds.personId, pds.nhsNumber);
           if (!records?.gp || !records.acute) continue;
           const gpHistory = JSON.stringify(sandbox.context.histories.forSystem(pds.personId, 'gp') ?? {});
           const hospitalOnly = (sandbox.context.histories.forSystem(pds.personId, 'acute')?.conditions ?? []).find(

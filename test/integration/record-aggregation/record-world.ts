@@ -69,7 +69,11 @@ export interface WorldOptions {
 const REFERENCE_DATE = '2026-11-23';
 
 /** One clean record per system, with the person's real NHS number: deterministic NHS-number links. */
-function usableRecords(sandbox: RunningSandbox, truthId: string, nhsNumber: string): Partial<Record<SystemId, SystemRecord>> | undefined {
+export function usableRecords(
+  sandbox: RunningSandbox,
+  truthId: string,
+  nhsNumber: string,
+): Partial<Record<SystemId, SystemRecord>> | undefined {
   const records: Partial<Record<SystemId, SystemRecord>> = {};
   for (const system of ['gp', 'acute', 'mental-health', 'social-care'] as const) {
     const held = sandbox.context.directories[system].byPersonId.get(truthId) ?? [];

@@ -4,7 +4,7 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } f
 import { Reflector } from '@nestjs/core';
 
 import { AuditTrail } from '../audit/audit-trail.js';
-import type { AuditEventInput } from '../audit/index.js';
+import { auditAgentOf, type AuditEventInput } from '../audit/index.js';
 import { CarerDelegations, parseActingFor } from '../delegations/index.js';
 import type { HubRole, Principal } from '../domain/principal.js';
 import { GovernanceError, GovernanceErrorCode } from '../governance.errors.js';
@@ -121,18 +121,7 @@ export class AuthenticationGuard implements CanActivate {
       action: 'execute',
       outcome: 'denied',
       outcomeReason: refusal.reason,
-      agent: principal
-        ? {
-            principalKind: principal.kind,
-            subject: principal.subject,
-            issuer: principal.issuer,
-            name: principal.name ?? null,
-            roleCode: principal.roleCodes[0] ?? null,
-            hubRole: principal.roles[0] ?? null,
-            organisationCode: principal.organisation?.code ?? null,
-            onBehalfOf: principal.actingFor?.nhsNumber ?? null,
-          }
-        : { principalKind: 'unauthenticated', subject: '', issuer: '' },
+      agent: principal ? auditAgentOf(principal) : { principalKind: 'unauthenticated', subject: '', issuer: '' },
       // A refused X-Acting-For names the person it tried to act for, so the attempt shows in their access log.
       entity: {
         nhsNumber: principal ? (parseActingFor(request.headers?.[ACTING_FOR_HEADER]) ?? null) : null,

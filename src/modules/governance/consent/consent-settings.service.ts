@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { AuditTrail } from '../audit/audit-trail.js';
-import type { AuditEventInput, AuditOutcome } from '../audit/index.js';
+import { auditAgentOf, type AuditEventInput, type AuditOutcome } from '../audit/index.js';
 import type { Principal } from '../domain/principal.js';
 import { GovernanceError, GovernanceErrorCode } from '../governance.errors.js';
 import type { PersonConsent } from '../policy/access-decision.js';
@@ -148,16 +148,7 @@ function auditEvent(
     outcomeReason: reason,
     // The person's own request about their own data.
     purpose: 'PATRQT',
-    agent: {
-      principalKind: principal.kind,
-      subject: principal.subject,
-      issuer: principal.issuer,
-      name: principal.name ?? null,
-      roleCode: principal.roleCodes[0] ?? null,
-      hubRole: principal.roles[0] ?? null,
-      organisationCode: principal.organisation?.code ?? null,
-      onBehalfOf: principal.actingFor?.nhsNumber ?? null,
-    },
+    agent: auditAgentOf(principal),
     // Which settings changed and the new version; the values themselves stay in consent_change.
     entity: { nhsNumber, queryKind: QUERY_KIND, detail },
   };

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import { AuditTrail } from '../audit/audit-trail.js';
-import type { AuditEventInput } from '../audit/index.js';
+import { auditAgentOf, type AuditEventInput } from '../audit/index.js';
 import type { Principal } from '../domain/principal.js';
 import { GovernanceError, GovernanceErrorCode } from '../governance.errors.js';
 import type { AccessContext, AccessDecision, PersonConsent } from '../policy/access-decision.js';
@@ -78,16 +78,7 @@ function auditEvent(
     outcome: refusedBecause ? 'denied' : decision.outcome,
     outcomeReason: refusedBecause ?? null,
     purpose: decision.purposeOfUse,
-    agent: {
-      principalKind: principal.kind,
-      subject: principal.subject,
-      issuer: principal.issuer,
-      name: principal.name ?? null,
-      roleCode: principal.roleCodes[0] ?? null,
-      hubRole: principal.roles[0] ?? null,
-      organisationCode: principal.organisation?.code ?? null,
-      onBehalfOf: principal.actingFor?.nhsNumber ?? null,
-    },
+    agent: auditAgentOf(principal),
     entity: {
       personId: person?.id ?? null,
       nhsNumber: person?.nhsNumber ?? null,
