@@ -20,6 +20,7 @@ import { SourceSyncScheduler } from './sync/source-sync.scheduler.js';
 import { syncSource, SyncSourceJob } from './sync/sync-source.job.js';
 import { SyncStateRepository } from './sync/sync-state.repository.js';
 import { StewardshipResolver } from './stewardship/stewardship.resolver.js';
+import { StewardPersons } from './stewardship/steward-persons.js';
 import { StewardshipService } from './stewardship/stewardship.service.js';
 
 /** The master person index: persons, source identities, links, matching, review and merges. */
@@ -37,6 +38,7 @@ import { StewardshipService } from './stewardship/stewardship.service.js';
     IdentityIndexRepository,
     StewardshipService,
     StewardshipResolver,
+    StewardPersons,
     IdentityIntake,
     MatchModels,
     IdentityMatcher,
@@ -44,6 +46,6 @@ import { StewardshipService } from './stewardship/stewardship.service.js';
     TraceIdentityJob,
     TrainMatchModelJob,
   ],
-  exports: [IdentityMatchingService, IdentityEvents],
+  exports: [IdentityMatchingService, IdentityEvents, StewardPersons],
 })
 export class IdentityMatchingModule {}

@@ -69,6 +69,26 @@ export class IdentityMatchingService {
     return this.index.person(await this.index.survivorOf(personId));
   }
 
+  /**
+   * Several persons at once, each following merges, keyed by the id asked for; ids that are no
+   * person's are left out. One query for the usual case of persons not merged away.
+   */
+  async persons(personIds: readonly string[]): Promise<Map<string, PersonRecord>> {
+    const found = new Map((await this.index.persons(personIds)).map((person) => [person.id, person]));
+    const answer = new Map<string, PersonRecord>();
+    await Promise.all(
+      [...new Set(personIds)].map(async (id) => {
+        const direct = found.get(id);
+        if (direct && direct.state === 'active') return void answer.set(id, direct);
+        if (!direct) return;
+        // Merged away: follow the chain (rare, so one by one).
+        const survivor = await this.person(id);
+        if (survivor) answer.set(id, survivor);
+      }),
+    );
+    return answer;
+  }
+
   /** A person's current source identities (following merges), with the GP practice each source names. */
   async identitiesOf(personId: string): Promise<PersonIdentity[]> {
     return this.index.activeIdentities(await this.index.survivorOf(personId));

@@ -17,6 +17,7 @@ import {
   type PersonRecord,
 } from '../identity-matching/index.js';
 import { SourceRegistry } from '../source-connectors/index.js';
+import { RecordLookups } from './record-lookups.js';
 import { RelationshipEvidence } from './relationships/relationship-evidence.service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -49,9 +50,35 @@ export class RecordAccess {
     private readonly registry: SourceRegistry,
   ) {}
 
+  private readonly lookupsByRequest = new WeakMap<object, RecordLookups>();
+
+  /**
+   * The look-ups shared by the reads of one request (`scope`, the request object; see
+   * RecordLookups), made on first use; undefined without a scope, when every read looks up afresh.
+   */
+  lookupsFor(scope: object | undefined, principal: Principal): RecordLookups | undefined {
+    if (!scope) return undefined;
+    let lookups = this.lookupsByRequest.get(scope);
+    if (!lookups) {
+      lookups = new RecordLookups(
+        {
+          persons: (ids) => this.identityIndex.persons(ids),
+          consents: (numbers) => this.consent.forPersons(numbers),
+          evidence: (personId, now) => this.relationships.eventsFor(personId, now),
+          grants: (holder, personId, now) => this.grants.activeFor(holder, personId, now),
+        },
+        principal,
+        new Date(),
+      );
+      this.lookupsByRequest.set(scope, lookups);
+    }
+    return lookups.serves(principal) ? lookups : undefined;
+  }
+
   /** The person (the survivor of any merge), or null when the id is not a person's. */
-  async personOrNull(personId: string): Promise<PersonRecord | null> {
+  async personOrNull(personId: string, lookups?: RecordLookups): Promise<PersonRecord | null> {
     if (!UUID.test(personId)) return null;
+    if (lookups) return lookups.person(personId);
     try {
       return await this.identityIndex.person(personId);
     } catch (error) {
@@ -61,14 +88,24 @@ export class RecordAccess {
   }
 
   /** The policy's decision on the sections for this principal and person now, on the person's consent, relationships and grants. */
-  async decide(principal: Principal, person: PersonRecord, sections: readonly PolicySection[], now: Date): Promise<AccessDecision> {
+  async decide(
+    principal: Principal,
+    person: PersonRecord,
+    sections: readonly PolicySection[],
+    now: Date,
+    lookups?: RecordLookups,
+  ): Promise<AccessDecision> {
     const nhsNumber = person.nhsNumbers[0] ?? '';
     const professional = principal.kind === 'professional';
     // Evidence and grants only count for professionals: not worth reading for anyone else.
     const [consent, relationshipEvidence, grants, sources] = await Promise.all([
-      this.consent.forPerson(nhsNumber),
-      professional ? this.relationships.eventsFor(person.id, now) : Promise.resolve<RelationshipEvent[]>([]),
-      professional ? this.grants.activeFor(principal, person.id, now) : Promise.resolve({}),
+      lookups ? lookups.consent(nhsNumber) : this.consent.forPerson(nhsNumber),
+      !professional
+        ? Promise.resolve<RelationshipEvent[]>([])
+        : lookups
+          ? lookups.evidence(person.id)
+          : this.relationships.eventsFor(person.id, now),
+      !professional ? Promise.resolve({}) : lookups ? lookups.grants(person.id) : this.grants.activeFor(principal, person.id, now),
       this.registry.list(),
     ]);
     const organisationKinds: Record<string, OrganisationKind> = {};

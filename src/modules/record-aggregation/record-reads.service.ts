@@ -22,6 +22,7 @@ import type { RecordConflict, SourceSummary } from './domain/record.types.js';
 import { pageTimeline, type TimelinePage, type TimelineQuery, timelineOf } from './domain/timeline.js';
 import { RecordAggregationError, RecordAggregationErrorCode } from './record-aggregation.errors.js';
 import { RecordAccess } from './record-access.service.js';
+import type { RecordLookups } from './record-lookups.js';
 
 /** Who reads, in which request, through which query: what the audit row names. */
 export interface RecordReadContext {
@@ -29,6 +30,12 @@ export interface RecordReadContext {
   requestId: string;
   /** e.g. 'Query.record', 'Query.timeline', 'fhir:AllergyIntolerance'. */
   queryKind: string;
+  /**
+   * The request a query's read belongs to (the request object): identity and policy look-ups are
+   * batched and shared by every read of that request (RecordLookups). Left out for mutations and
+   * subscriptions, whose reads look up afresh.
+   */
+  scope?: object;
 }
 
 export interface RecordReadOptions {
@@ -44,6 +51,10 @@ export interface RecordReadOptions {
 /** A person's demographics as the caller may see them. */
 export interface GovernedDemographics {
   decision: AccessDecision;
+  /** The person now standing for the id asked (the survivor of any merge). */
+  personId: string;
+  /** When the hub first knew them. */
+  knownSince: Date;
   /** One Patient made of the most authoritative identities (redacted for a restricted record). */
   patient: R4Patient;
   /** What each linked source says of the person. */
@@ -106,8 +117,9 @@ export class RecordReads {
   ): Promise<GovernedRecord> {
     const sections = checkSections(requested);
     const deadlineMs = this.deadlineOf(options.deadlineMs);
-    const now = new Date();
-    const person = UUID.test(personId) ? await this.personOrNull(personId) : null;
+    const lookups = this.lookupsOf(context);
+    const now = lookups?.now ?? new Date();
+    const person = UUID.test(personId) ? await this.access.personOrNull(personId, lookups) : null;
     if (!person) {
       // Still an attempt on a record: audited, naming the id asked for only when it is a well-formed one.
       await this.audit.record([this.refusalEvent(context, UUID.test(personId) ? personId : null, null, sections, 'unknown-person')]);
@@ -118,6 +130,7 @@ export class RecordReads {
       person,
       options.demographics ? [...sections, 'demographics'] : sections,
       now,
+      lookups,
     );
     // Only record sections make a read allowed: demographics alone do not open a clinical read.
     if (!sections.some((section) => decision.allows(section))) {
@@ -133,15 +146,18 @@ export class RecordReads {
 
   /** The person's demographics (the policy's `demographics` section), decided and audited like a record read. */
   async person(context: RecordReadContext, personId: string): Promise<GovernedDemographics> {
-    const person = UUID.test(personId) ? await this.personOrNull(personId) : null;
+    const lookups = this.lookupsOf(context);
+    const person = UUID.test(personId) ? await this.access.personOrNull(personId, lookups) : null;
     if (!person) {
       await this.audit.record([
         this.refusalEvent(context, UUID.test(personId) ? personId : null, null, ['demographics'], 'unknown-person'),
       ]);
       throw new RecordAggregationError(RecordAggregationErrorCode.NotFound, 'no person with that id');
     }
-    const decision = await this.access.decide(context.principal, person, ['demographics'], new Date());
-    const identities = this.identitiesOf(person, await this.registry.list());
+    const decision = await this.access.decide(context.principal, person, ['demographics'], lookups?.now ?? new Date(), lookups);
+    const linked = this.identitiesOf(person, await this.registry.list());
+    // A restricted record: no source's address either (as the Patient is redacted below).
+    const identities = decision.restrictsDemographics ? linked.map((identity) => ({ ...identity, postcode: null })) : linked;
     if (!decision.allows('demographics')) {
       const reason = decision.deniedSections[0]?.reason ?? 'role-not-permitted';
       await this.audit.record([this.decisionEvent(context, person, decision, { refusedBecause: reason })]);
@@ -152,6 +168,8 @@ export class RecordReads {
     ]);
     return {
       decision,
+      personId: person.id,
+      knownSince: person.createdAt,
       patient: decision.redactDemographics(patientOf(person.id, person.nhsNumbers, identities)),
       identities,
       conflicts: birthDateConflicts(identities),
@@ -169,13 +187,14 @@ export class RecordReads {
     if (!Number.isInteger(limit) || limit < 1 || limit > PEOPLE_SEARCH_MAX)
       throw new RecordAggregationError(RecordAggregationErrorCode.BadInput, `limit must be a whole number from 1 to ${PEOPLE_SEARCH_MAX}`);
     const found = await this.identityIndex.searchPersons(query, limit, this.config.identity.review);
-    const now = new Date();
+    const lookups = this.lookupsOf(context);
+    const now = lookups?.now ?? new Date();
     const sources = await this.registry.list();
     const results = await Promise.all(
       found.map(async ({ personId, probability }) => {
-        const person = await this.personOrNull(personId);
+        const person = await this.access.personOrNull(personId, lookups);
         if (!person) return undefined;
-        const decision = await this.access.decide(context.principal, person, ['demographics'], now);
+        const decision = await this.access.decide(context.principal, person, ['demographics'], now, lookups);
         return { person, probability, decision };
       }),
     );
@@ -318,6 +337,10 @@ export class RecordReads {
       if (error instanceof RangeError) throw new RecordAggregationError(RecordAggregationErrorCode.BadInput, error.message);
       throw error;
     }
+  }
+
+  private lookupsOf(context: RecordReadContext): RecordLookups | undefined {
+    return this.access.lookupsFor(context.scope, context.principal);
   }
 
   private personOrNull(personId: string): Promise<PersonRecord | null> {

@@ -31,6 +31,9 @@ import { VersionResolver } from './version.resolver.js';
         includeStacktraceInErrorResponses: false,
         csrfPrevention: true,
         formatError: formatGraphqlError,
+        // Field resolvers (`person(id) { record }`) refuse with the same codes as root fields; guards
+        // stay at the root, where authentication and the rate limit count a request once.
+        fieldResolverEnhancers: ['filters'],
         // A request refused as a whole (no valid token: every field fails) answers 401, or 503 when the
         // identity provider is down, as governance's filter sets in extensions.http. Nest resets
         // such statuses to 200 by default; field-level errors set no status and stay 200.

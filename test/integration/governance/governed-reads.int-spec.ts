@@ -144,12 +144,17 @@ describe('governed reads of persons by data stewards and operators', () => {
     ]);
   });
 
-  it("refuses a clinician with no data and one 'denied' row", async () => {
+  it("gives a clinician with no relationship neither the index's view nor demographics: no data and one 'denied' row", async () => {
     const person = await placedPerson();
     const { response, requestId } = await graphql(personQuery, await clinicianToken(), { id: person.personId });
-    expect(response.body.data).toBeNull();
-    expect(response.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'missing-role' });
-    expect(await auditRows(requestId)).toEqual([expect.objectContaining({ outcome: 'denied', outcome_reason: 'missing-role' })]);
+    // A clinician opens the person through the record's policy, not the index's: refused without a relationship.
+    expect(response.body.data).toEqual({ person: null });
+    expect(response.body.errors).toHaveLength(1);
+    expect(response.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    const reason = response.body.errors[0].extensions.reason as string;
+    expect(reason).not.toBe('allowed');
+    expect(JSON.stringify(response.body)).not.toContain(person.nhsNumber);
+    expect(await auditRows(requestId)).toEqual([expect.objectContaining({ outcome: 'denied', outcome_reason: reason })]);
   });
 
   it('leaves one row per person when one request reads several, all under its request id', async () => {
@@ -246,7 +251,7 @@ describe('governed reads of persons by data stewards and operators', () => {
     await dataSource.query(`CREATE TRIGGER ${trigger} BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION ${trigger}()`);
     try {
       const { response } = await graphql(personQuery, await stewardToken(), { id: person.personId }, failing);
-      expect(response.body.data).toBeNull();
+      expect(response.body.data).toEqual({ person: null });
       expect(response.body.errors).toHaveLength(1);
       expect(JSON.stringify(response.body)).not.toContain(person.nhsNumber);
       expect(JSON.stringify(response.body)).not.toContain('Lovelace');

@@ -67,6 +67,16 @@ export class ConsentSettingsRepository {
     return this.dataSource.transaction(work);
   }
 
+  /** The settings of each of several people that set any, by normalised NHS number, in one query. */
+  async findMany(nhsNumbers: readonly string[]): Promise<Map<string, StoredConsent>> {
+    if (!nhsNumbers.length) return new Map();
+    const rows = await this.dataSource.query<ConsentSettingRow[]>(
+      `SELECT ${SETTING_COLUMNS} FROM consent_setting WHERE nhs_number = ANY($1::text[])`,
+      [[...new Set(nhsNumbers)]],
+    );
+    return new Map(rows.map((row) => [row.nhs_number, fromSettingRow(row)]));
+  }
+
   async find(nhsNumber: string, manager: EntityManager = this.dataSource.manager): Promise<StoredConsent | null> {
     const [row] = await manager.query<ConsentSettingRow[]>(`SELECT ${SETTING_COLUMNS} FROM consent_setting WHERE nhs_number = $1`, [
       nhsNumber,

@@ -58,6 +58,16 @@ export class ConsentSettings {
     return toPersonConsent((await this.settings(nhsNumber)).choices);
   }
 
+  /** forPerson for several people at once (one query), in the order asked. */
+  async forPersons(nhsNumbers: readonly string[]): Promise<PersonConsent[]> {
+    const keys = nhsNumbers.map(consentKey);
+    const stored = await this.repository.findMany(keys.filter((key): key is string => key !== undefined));
+    return keys.map((key) => {
+      const found = key === undefined ? undefined : stored.get(key);
+      return toPersonConsent(found ? view(found).choices : DEFAULT_CONSENT);
+    });
+  }
+
   /** The person's settings with their version, as a resident's own view shows them. */
   async settings(nhsNumber: string): Promise<ConsentSettingsView> {
     const key = consentKey(nhsNumber);

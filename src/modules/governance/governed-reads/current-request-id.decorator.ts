@@ -10,3 +10,11 @@ import { requestOf } from '../authentication/authentication.decorators.js';
 export const CurrentRequestId = createParamDecorator((_data: unknown, context: ExecutionContext): string =>
   requestIdOf(requestOf(context) as { id?: unknown } | undefined),
 );
+
+/**
+ * The request a resolver or handler serves, as an opaque key: look-ups made for it may be shared
+ * by every field of that one request (per-request batching) and are dropped with it.
+ */
+export const CurrentRequestScope = createParamDecorator((_data: unknown, context: ExecutionContext): object | undefined =>
+  requestOf(context),
+);

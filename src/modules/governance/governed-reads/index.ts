@@ -2,4 +2,4 @@
 // and a committed audit row (docs/SECURITY.md, "Governed reads").
 export { PersonReads, type GovernedRead } from './person-reads.js';
 export { Withheld, type PersonReference } from './withheld.js';
-export { CurrentRequestId } from './current-request-id.decorator.js';
+export { CurrentRequestId, CurrentRequestScope } from './current-request-id.decorator.js';

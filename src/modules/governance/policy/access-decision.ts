@@ -238,6 +238,11 @@ export class AccessDecision {
   }
 
   /** The Patient as this principal may see it: a restricted record loses its address and contact details. */
+  /** True for a restricted record: whatever could locate the person is left out of what is shown. */
+  get restrictsDemographics(): boolean {
+    return this.#restricted;
+  }
+
   redactDemographics(patient: R4Patient): R4Patient {
     if (!this.#restricted) return patient;
     // Whatever could locate the person goes: their address and telecom, their contacts' too, and their GP.

@@ -85,7 +85,10 @@ export class IdentityLinkType {
   explanation: LinkExplanationType;
 }
 
-@ObjectType('Person', { description: "The hub's person: every source identity linked to it." })
+@ObjectType('Person', {
+  description:
+    "The hub's person. Stewards and operators see the identity index's view (links); anyone else the person's demographics, record, timeline and reconciliation as the access policy lets them, each read decided and audited.",
+})
 export class PersonType {
   @Field(() => ID)
   id: string;
@@ -97,8 +100,11 @@ export class PersonType {
   createdAt: Date;
   @Field(() => [String], { description: 'Valid NHS numbers its identities hold; more than one is a contradiction to review.' })
   nhsNumbers: string[];
-  @Field(() => [IdentityLinkType], { description: 'Active links, oldest first.' })
-  links: IdentityLinkType[];
+  @Field(() => [IdentityLinkType], {
+    nullable: true,
+    description: 'Active links, oldest first: for data stewards and operators only (null for anyone else).',
+  })
+  links?: IdentityLinkType[];
 }
 
 @ObjectType('SourceIdentity', { description: "One source's record of a person, as the index keeps it." })

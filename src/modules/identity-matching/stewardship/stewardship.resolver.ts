@@ -16,6 +16,8 @@ import {
 import { StewardshipService } from './stewardship.service.js';
 
 // Operator GraphQL for data stewards: data stewards and operators only (no clinical view here).
+// `person(id)` itself is the portal's (one query for stewards and clinicians): it reaches the
+// steward's view through StewardPersons.
 // Each change is recorded as made by the signed-in principal. Each read of persons is decided by
 // the access policy (its identityIndex part) and audited, one row per person, before it is returned.
 
@@ -27,16 +29,6 @@ export class StewardshipResolver {
     private readonly stewardship: StewardshipService,
     private readonly reads: PersonReads,
   ) {}
-
-  @Query(() => PersonType, { description: 'A person with its active links: source, method, score and why.' })
-  async person(
-    @CurrentPrincipal() principal: Principal,
-    @CurrentRequestId() requestId: string,
-    @Args('id', { type: () => ID }) id: string,
-  ): Promise<PersonType> {
-    const read = { principal, requestId, queryKind: 'Query.person', context: 'identity-index' } as const;
-    return toPerson(await this.reads.release(read, await this.stewardship.person(id)));
-  }
 
   @Query(() => PersonType, { nullable: true, description: "The person a source's record belongs to; null while it is not matched yet." })
   async personForIdentity(

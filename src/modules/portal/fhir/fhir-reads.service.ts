@@ -32,6 +32,8 @@ import { invalidParameter } from './fhir-facade.errors.js';
 export interface FhirRequest extends BundleLinks {
   principal: Principal;
   requestId: string;
+  /** The HTTP request: identity and policy look-ups are shared by the reads it makes. */
+  scope?: object;
 }
 
 /** What `$everything` may be narrowed to with `_type`. */
@@ -190,7 +192,7 @@ export class FhirReads {
     interaction: FhirInteraction,
     queryKind: string,
   ): Promise<RecordReadContext> {
-    const context = { principal: request.principal, requestId: request.requestId, queryKind };
+    const context = { principal: request.principal, requestId: request.requestId, scope: request.scope, queryKind };
     if (scopePermits(request.principal, resourceType, interaction)) return context;
     await this.audit.record([
       {

@@ -43,7 +43,7 @@ export class FhirController {
   @Header('content-type', FHIR_JSON)
   metadata(@Req() req: Request, @Query() query: SearchQuery): R4CapabilityStatement {
     checkParameters(query, []);
-    return capabilityStatement(linksOf(req).base, this.config.version);
+    return capabilityStatement(aboutRequest(req).base, this.config.version);
   }
 
   @Get('Patient')
@@ -55,7 +55,11 @@ export class FhirController {
     @Query() query: SearchQuery,
   ): Promise<R4Bundle> {
     checkParameters(query, SEARCH_PARAMETERS.Patient);
-    return this.fhir.searchPatients({ principal, requestId, ...linksOf(req) }, peopleQueryOf(query), countOf(query, 10, PEOPLE_SEARCH_MAX));
+    return this.fhir.searchPatients(
+      { principal, requestId, ...aboutRequest(req) },
+      peopleQueryOf(query),
+      countOf(query, 10, PEOPLE_SEARCH_MAX),
+    );
   }
 
   @Get('Patient/:id')
@@ -68,7 +72,7 @@ export class FhirController {
     @Query() query: SearchQuery,
   ): Promise<R4Patient> {
     checkParameters(query, []);
-    return this.fhir.patient({ principal, requestId, ...linksOf(req) }, checkId(id));
+    return this.fhir.patient({ principal, requestId, ...aboutRequest(req) }, checkId(id));
   }
 
   @Get('Patient/:id/$everything')
@@ -81,7 +85,7 @@ export class FhirController {
     @Query() query: SearchQuery,
   ): Promise<R4Bundle> {
     checkParameters(query, SEARCH_PARAMETERS.everything);
-    return this.fhir.everything({ principal, requestId, ...linksOf(req) }, checkId(id), listOf(query, '_type', EVERYTHING_TYPES));
+    return this.fhir.everything({ principal, requestId, ...aboutRequest(req) }, checkId(id), listOf(query, '_type', EVERYTHING_TYPES));
   }
 
   @Get('AuditEvent')
@@ -102,7 +106,7 @@ export class FhirController {
     if (cursor !== undefined && !/^\d{1,19}$/.test(cursor)) throw invalidParameter('_cursor', 'must be the cursor of a next link');
     const { from, to } = dateRangeOf(query, 'date');
     return this.fhir.auditEvents(
-      { principal, requestId, ...linksOf(req) },
+      { principal, requestId, ...aboutRequest(req) },
       {
         ...(personId ? { personId } : {}),
         ...(from ? { from } : {}),
@@ -128,7 +132,7 @@ export class FhirController {
     if (revinclude !== undefined && revinclude !== 'Provenance:target')
       throw unsupportedParameter('_revinclude', 'only Provenance:target is supported');
     const personId = patientIdOf(single(query, 'patient'));
-    return this.fhir.searchRecord({ principal, requestId, ...linksOf(req) }, type, personId, revinclude !== undefined);
+    return this.fhir.searchRecord({ principal, requestId, ...aboutRequest(req) }, type, personId, revinclude !== undefined);
   }
 
   // Last, so that it catches only what no route above serves: an OperationOutcome rather than Nest's 404.
@@ -149,9 +153,10 @@ function unknownPath(path: string): FhirFacadeError {
 }
 
 /** The facade's base URL and the URL asked for, as the caller addressed the hub. */
-function linksOf(req: Request): { base: string; self: string } {
+/** Where the facade is (for a Bundle's links), and the request as the scope its look-ups are shared in. */
+function aboutRequest(req: Request): { base: string; self: string; scope: object } {
   const origin = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-  return { base: `${origin}/fhir/r4`, self: `${origin}${req.originalUrl}` };
+  return { base: `${origin}/fhir/r4`, self: `${origin}${req.originalUrl}`, scope: req };
 }
 
 /**

@@ -1,7 +1,9 @@
 import { Field, Float, ID, InputType, ObjectType } from '@nestjs/graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
 
 import type { R4Patient } from '../../../fhir/index.js';
-import type { PeopleSearchHit } from '../../record-aggregation/index.js';
+import type { GovernedDemographics, PeopleSearchHit } from '../../record-aggregation/index.js';
+import { RecordConflictType, toConflict } from '../record/record.graphql.js';
 
 // Finding a person: the criteria, and each person found with their demographics only when the
 // caller may see them.
@@ -69,3 +71,64 @@ export const toSearchResult = (hit: PeopleSearchHit): PeopleSearchResultType => 
   access: hit.access,
   ...(hit.patient ? { demographics: toDemographics(hit.patient) } : {}),
 });
+
+@ObjectType('SourceDemographics', { description: 'What one linked source says of the person.' })
+export class SourceDemographicsType {
+  @Field(() => ID)
+  sourceId: string;
+  @Field()
+  name: string;
+  @Field({ description: 'ODS code of the organisation holding the record.' })
+  organisationCode: string;
+  @Field()
+  kind: string;
+  @Field({ nullable: true })
+  nhsNumber?: string;
+  @Field({ nullable: true })
+  family?: string;
+  @Field({ nullable: true })
+  given?: string;
+  @Field({ nullable: true })
+  birthDate?: string;
+  @Field({ nullable: true })
+  sex?: string;
+  @Field({ nullable: true })
+  postcode?: string;
+}
+
+@ObjectType('PersonDetails', { description: "A person's demographics as you may see them, with where their sources disagree." })
+export class PersonDetailsType {
+  @Field(() => PersonDemographicsType, { description: 'From the most authoritative linked record (the spine, then the GP, ...).' })
+  current: PersonDemographicsType;
+  @Field(() => [SourceDemographicsType], { description: 'What each linked source says, most authoritative first.' })
+  sources: SourceDemographicsType[];
+  @Field(() => [RecordConflictType], { description: 'Linked records disagreeing (dates of birth).' })
+  conflicts: RecordConflictType[];
+  @Field(() => GraphQLJSONObject, { description: 'The same as a FHIR R4 Patient (UK Core conventions).' })
+  patient: Record<string, unknown>;
+}
+
+export function toPersonDetails(demographics: GovernedDemographics): PersonDetailsType {
+  return {
+    current: toDemographics(demographics.patient),
+    sources: demographics.identities.map((identity) => ({
+      sourceId: identity.sourceId,
+      name: identity.name,
+      organisationCode: identity.organisationCode,
+      kind: identity.kind,
+      ...present({
+        nhsNumber: identity.nhsNumber,
+        family: identity.family,
+        given: identity.given,
+        birthDate: identity.birthDate,
+        sex: identity.sex,
+        postcode: identity.postcode,
+      }),
+    })),
+    conflicts: demographics.conflicts.map(toConflict),
+    patient: demographics.patient as unknown as Record<string, unknown>,
+  };
+}
+
+const present = (fields: Record<string, string | null>): Record<string, string> =>
+  Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== null));

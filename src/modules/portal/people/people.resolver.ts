@@ -1,7 +1,7 @@
 import { UseFilters } from '@nestjs/common';
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 
-import { CurrentPrincipal, CurrentRequestId, type Principal } from '../../governance/index.js';
+import { CurrentPrincipal, CurrentRequestId, CurrentRequestScope, type Principal } from '../../governance/index.js';
 import { PEOPLE_SEARCH_MAX, RecordReads } from '../../record-aggregation/index.js';
 import { RecordAggregationErrorFilter } from '../record/record-aggregation-error.filter.js';
 import { PeopleSearchInput, PeopleSearchResultType, toSearchResult } from './people.graphql.js';
@@ -18,10 +18,13 @@ export class PeopleResolver {
   async searchPeople(
     @CurrentPrincipal() principal: Principal,
     @CurrentRequestId() requestId: string,
+    @CurrentRequestScope() scope: object | undefined,
     @Args('input') input: PeopleSearchInput,
     @Args('limit', { type: () => Int, defaultValue: 10, description: `1 to ${PEOPLE_SEARCH_MAX}.` }) limit: number,
   ): Promise<PeopleSearchResultType[]> {
     const query = Object.fromEntries(Object.entries({ ...input }).filter(([, value]) => typeof value === 'string'));
-    return (await this.reads.searchPeople({ principal, requestId, queryKind: 'Query.searchPeople' }, query, limit)).map(toSearchResult);
+    return (await this.reads.searchPeople({ principal, requestId, scope, queryKind: 'Query.searchPeople' }, query, limit)).map(
+      toSearchResult,
+    );
   }
 }
