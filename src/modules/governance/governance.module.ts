@@ -22,6 +22,8 @@ import { ConsentSettingsRepository } from './consent/consent-settings.repository
 import { ConsentSettings } from './consent/consent-settings.service.js';
 import { CarerDelegationRepository } from './delegations/carer-delegation.repository.js';
 import { CarerDelegationsResolver } from './delegations/carer-delegations.resolver.js';
+import { ConsentResolver } from './consent/consent.resolver.js';
+import { AccessLog } from './access-log/index.js';
 import { CarerDelegations } from './delegations/carer-delegations.service.js';
 import { PersonReads } from './governed-reads/person-reads.js';
 import { AccessPolicyService } from './policy/access-policy.service.js';
@@ -47,6 +49,8 @@ import { AccessPolicyService } from './policy/access-policy.service.js';
     CarerDelegationRepository,
     CarerDelegations,
     CarerDelegationsResolver,
+    ConsentResolver,
+    AccessLog,
     AuthenticationGuard,
     // Every HTTP controller and GraphQL resolver needs a valid token unless marked @Public (issue 6).
     { provide: APP_GUARD, useExisting: AuthenticationGuard },
@@ -66,6 +70,7 @@ import { AccessPolicyService } from './policy/access-policy.service.js';
     AccessGrants,
     PrivacyAlertEvents,
     CarerDelegations,
+    AccessLog,
   ],
 })
 export class GovernanceModule implements NestModule {

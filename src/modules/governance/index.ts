@@ -11,3 +11,4 @@ export * from './governed-reads/index.js';
 export * from './consent/index.js';
 export * from './access-grants/index.js';
 export * from './delegations/index.js';
+export * from './access-log/index.js';

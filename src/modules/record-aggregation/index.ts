@@ -38,4 +38,15 @@ export {
 } from './changes/record-change-feed.service.js';
 export { RecordAggregationError, RecordAggregationErrorCode } from './record-aggregation.errors.js';
 export * from './domain/record.types.js';
+export {
+  type BundleLinks,
+  conflictIssues,
+  exportBundle,
+  recordEntries,
+  REFUSAL_REASON_SYSTEM,
+  resourceOfItem,
+  type SearchEntry,
+  searchsetBundle,
+  type ShownItem,
+} from './domain/record-bundles.js';
 export * from './relationships/index.js';

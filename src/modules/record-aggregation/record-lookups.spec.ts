@@ -15,7 +15,7 @@ function countingSources() {
     },
     consents: async (numbers) => {
       calls.consents.push([...numbers]);
-      return numbers.map((number) => ({ optedOut: number === '9000000009', hiddenSections: {}, refusesBreakGlass: false }));
+      return numbers.map((number) => ({ optedOut: number === '9000000009', hiddenSections: [], refusesBreakGlass: false }));
     },
     evidence: async (personId) => {
       calls.evidence.push(personId);

@@ -6,6 +6,7 @@ export { SourceRegistryError } from './source-connectors.errors.js';
 export { SourceConnectors, type SourceHealth } from './connectors/source-connectors.service.js';
 export { PdsConnector } from './connectors/pds.connector.js';
 export type { HostedSectionReader } from './connectors/hub-hosted.connector.js';
+export type { HostedSourceKind } from './connectors/source-connectors.service.js';
 export { FeedPatients, feedPatientChanged, type FeedPatient, type FeedPatientChangedData } from './hl7/feed-patients.js';
 export { SourceRecordChanges, type SourceRecordChanged, type SourceRecordChangedListener } from './hl7/source-record-changes.js';
 export { CareEvents, type CareEventKind, type CareEventRecord } from './hl7/care-events.js';

@@ -397,6 +397,15 @@ describe('decideAccess: residents', () => {
     expect(decision.itemFilter(result(6), 'observations', { organisationCode: HOSPITAL })).toEqual({ withhold: 'result-not-yet-released' });
     expect(decision.itemFilter(result(8), 'observations', { organisationCode: HOSPITAL })).toBe('show');
   });
+
+  it('sees a reading they recorded themself at once: their own entries are not results awaiting release', () => {
+    const decision = decideAccess(request(resident(NHS, 'P9')), policy);
+    const reading: R4Observation = { resourceType: 'Observation', status: 'final', code: {}, issued: daysAgo(0) };
+    expect(decision.itemFilter(reading, 'observations', { organisationCode: 'TESSERA', kind: 'phr' })).toBe('show');
+    expect(decision.itemFilter(reading, 'observations', { organisationCode: HOSPITAL, kind: 'acute' })).toEqual({
+      withhold: 'result-not-yet-released',
+    });
+  });
 });
 
 describe('decideAccess: carers', () => {

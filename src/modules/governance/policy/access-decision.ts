@@ -229,7 +229,8 @@ export class AccessDecision {
         if (list) return { withhold: 'sensitive', list };
       }
     }
-    if (personSide && section === 'observations' && this.#policy.residents.resultsReleaseDelayDays > 0) {
+    // What the person recorded themself (the person-held record) is theirs at once: only results wait for release.
+    if (personSide && section === 'observations' && source.kind !== 'phr' && this.#policy.residents.resultsReleaseDelayDays > 0) {
       const resulted = resultTime(item);
       if (resulted !== undefined && this.decidedAt.getTime() - resulted < this.#policy.residents.resultsReleaseDelayDays * DAY_MS)
         return { withhold: 'result-not-yet-released' };

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import type { R4OperationOutcome } from '../../../fhir/index.js';
 import { GovernanceError, refusalShape } from '../../governance/index.js';
 import { RecordAggregationError, RecordAggregationErrorCode } from '../../record-aggregation/index.js';
-import { REFUSAL_REASON_SYSTEM } from './domain/record-bundles.js';
+import { REFUSAL_REASON_SYSTEM } from '../../record-aggregation/index.js';
 import { FhirFacadeError, FhirFacadeErrorCode } from './fhir-facade.errors.js';
 
 // Every error the FHIR facade answers is an OperationOutcome, in one place: the guard's

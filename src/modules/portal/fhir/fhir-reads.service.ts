@@ -9,17 +9,19 @@ import {
   type Principal,
   toFhirAuditEvent,
 } from '../../governance/index.js';
-import { type PeopleQuery, RecordReads, type RecordReadContext } from '../../record-aggregation/index.js';
 import {
   type BundleLinks,
   conflictIssues,
+  type PeopleQuery,
+  RecordReads,
+  type RecordReadContext,
   recordEntries,
   REFUSAL_REASON_SYSTEM,
   resourceOfItem,
   type SearchEntry,
   searchsetBundle,
   type ShownItem,
-} from './domain/record-bundles.js';
+} from '../../record-aggregation/index.js';
 import { RECORD_RESOURCE_TYPES, type RecordResourceType, SECTION_OF_TYPE, sectionsOfTypes } from './domain/resource-sections.js';
 import { type FhirInteraction, scopePermits } from './domain/smart-scopes.js';
 import { invalidParameter } from './fhir-facade.errors.js';

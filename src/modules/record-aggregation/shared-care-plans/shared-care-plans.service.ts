@@ -82,7 +82,7 @@ export class SharedCarePlans implements OnModuleInit, OnApplicationBootstrap {
   ) {}
 
   onModuleInit(): void {
-    this.connectors.hostSections(this.plans);
+    this.connectors.hostSections('shared-care', this.plans);
   }
 
   /** Registers the hub's own source when it is missing; an operator's later changes to it are kept. */

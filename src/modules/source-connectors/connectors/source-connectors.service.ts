@@ -9,8 +9,11 @@ import { type HostedSectionReader, HubHostedConnector } from './hub-hosted.conne
 import type { GpConnectConsumer } from './gp-connect.request.js';
 import { PdsConnector } from './pds.connector.js';
 import { SocialCareConnector } from './social-care.connector.js';
-import type { SourceConnector, SourceEndpoint } from './source-connector.js';
+import type { SourceConnector, SourceEndpoint, SourceKind } from './source-connector.js';
 import { SourceGuard, type SourceGuardState } from './source-guard.js';
+
+/** Kinds of source whose records the hub hosts itself. */
+export type HostedSourceKind = Extract<SourceKind, 'shared-care' | 'phr'>;
 
 export interface SourceHealth {
   sourceId: string;
@@ -28,7 +31,8 @@ export interface SourceHealth {
 @Injectable()
 export class SourceConnectors implements OnModuleInit, OnModuleDestroy {
   private readonly built = new Map<string, { version: number; connector: SourceConnector; guard: SourceGuard }>();
-  private hostedReader?: HostedSectionReader;
+  /** By source kind: the hub hosts shared care plans (`shared-care`) and the person-held record (`phr`). */
+  private readonly hostedReaders = new Map<HostedSourceKind, HostedSectionReader>();
 
   constructor(
     private readonly registry: SourceRegistry,
@@ -67,11 +71,12 @@ export class SourceConnectors implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The reader of the records the hub hosts itself (protocol `hub-hosted`), given at start by the
-   * module that owns them: that module depends on this one, never the other way round.
+   * The reader of the records the hub hosts itself (protocol `hub-hosted`) for sources of one kind,
+   * given at start by the module that owns them: that module depends on this one, never the other
+   * way round.
    */
-  hostSections(reader: HostedSectionReader): void {
-    this.hostedReader = reader;
+  hostSections(kind: HostedSourceKind, reader: HostedSectionReader): void {
+    this.hostedReaders.set(kind, reader);
   }
 
   /** The state of a source's connection in this process; undefined until it has been called. */
@@ -103,7 +108,7 @@ export class SourceConnectors implements OnModuleInit, OnModuleDestroy {
       case 'pds-fhir':
         return new PdsConnector(endpoint, { guard });
       case 'hub-hosted':
-        return new HubHostedConnector(endpoint, () => this.hostedReader);
+        return new HubHostedConnector(endpoint, () => this.hostedReaders.get(endpoint.kind as HostedSourceKind));
     }
   }
 

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { R4Bundle, R4Resource } from '../../../../fhir/index.js';
-import type { RecordItem, SectionResult, SourceStatus } from '../../../record-aggregation/index.js';
-import { r4Errors } from '../../../../../test/setup/r4-validation.js';
-import { ACUTE, GP, MENTAL_HEALTH } from '../../../../../test/factories/sourced-resources.js';
+import type { R4Bundle, R4Resource } from '../../../fhir/index.js';
+import type { RecordItem, SectionResult, SourceStatus } from './record.types.js';
+import { r4Errors } from '../../../../test/setup/r4-validation.js';
+import { ACUTE, GP, MENTAL_HEALTH } from '../../../../test/factories/sourced-resources.js';
 import {
   conflictIssues,
   ITEM_SOURCE_EXTENSION,

@@ -1,8 +1,8 @@
 /// <reference types="fhir" />
 import { randomUUID } from 'node:crypto';
 
-import { NHS_NUMBER_SYSTEM, type R4Bundle, type R4OperationOutcome, type R4Reference, type R4Resource } from '../../../../fhir/index.js';
-import type { ItemProvenance, RecordConflict, RecordItem, SectionResult, SourceStatusKind } from '../../../record-aggregation/index.js';
+import { NHS_NUMBER_SYSTEM, type R4Bundle, type R4OperationOutcome, type R4Reference, type R4Resource } from '../../../fhir/index.js';
+import type { ItemProvenance, RecordConflict, RecordItem, SectionResult, SourceStatusKind } from './record.types.js';
 
 // The shared record as FHIR: each item once, as the copy the assembler shows, saying every source
 // that holds it; a Provenance per source; and what went wrong with sources, and where sources
@@ -228,4 +228,24 @@ export function recordEntries(
     ...(options.provenance ? provenancesOf(shown, sections).map((resource): SearchEntry => ({ resource, mode: 'include' })) : []),
     ...(outcome ? [{ resource: outcome, mode: 'outcome' as const }] : []),
   ];
+}
+
+/**
+ * A person's record as a FHIR R4 `collection` Bundle to take away (the resident's export): their
+ * Patient, then the entries of recordEntries (items, a Provenance per source, the outcome), each
+ * under a fullUrl of its own so that references between them resolve without the hub.
+ */
+export function exportBundle(patient: R4Resource | undefined, entries: readonly SearchEntry[], now = new Date()): R4Bundle {
+  const resources = [...(patient ? [patient] : []), ...entries.map((entry) => entry.resource)];
+  return {
+    resourceType: 'Bundle',
+    id: randomUUID(),
+    meta: { lastUpdated: now.toISOString() },
+    type: 'collection',
+    timestamp: now.toISOString(),
+    entry: resources.map((resource) => ({
+      fullUrl: resource.id ? `urn:tessera:${resource.resourceType}/${resource.id}` : `urn:uuid:${randomUUID()}`,
+      resource,
+    })),
+  };
 }
