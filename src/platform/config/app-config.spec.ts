@@ -21,6 +21,14 @@ describe('AppConfig', () => {
     expect(config.logLevel).toBe('info');
   });
 
+  it('reads extra advice folders as a comma-separated list, none by default', () => {
+    expect(AppConfig.fromEnvironment({}).adviceDirs).toEqual([]);
+    expect(AppConfig.fromEnvironment({ PHR_ADVICE_DIRS: ' /etc/tessera/advice , ./local-advice,' }).adviceDirs).toEqual([
+      '/etc/tessera/advice',
+      './local-advice',
+    ]);
+  });
+
   it('lists every bad variable, each with what it must be', () => {
     let error: unknown;
     try {

@@ -131,6 +131,15 @@ const envSchema = z
     RECORD_CACHE_TTL_S: integer(0, 3_600).default(0),
     RECORD_CACHE_MAX_ENTRIES: integer(1, 1_000_000).default(20_000),
     ACCESS_POLICY_FILE: z.string().min(1, 'must not be empty').default('config/access-policy.json'),
+    PHR_ADVICE_DIRS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((dir) => dir.trim())
+          .filter(Boolean),
+      ),
     AUTH_ISSUERS: trustedIssuers.default([]),
     AUTH_AUDIENCE: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').default('tessera'),
     AUTH_ROLES_FILE: z.string().min(1, 'must not be empty').default('config/roles.json'),
@@ -200,6 +209,8 @@ export class AppConfig {
   readonly record: { deadlineMs: number; maxDeadlineMs: number; cacheTtlSeconds: number; cacheMaxEntries: number };
   /** The access policy file (docs/SECURITY.md, "Access policy"); read and checked at start. */
   readonly accessPolicyFile: string;
+  /** Folders of well-being and condition advice the operator adds to the shipped config/advice (docs/PERSON-HELD-RECORD.md). */
+  readonly adviceDirs: string[];
   /** Bearer token checks: trusted issuers, expected audience, role map file, clock skew, JWKS refetch cooldown. */
   readonly authentication: {
     issuers: TrustedIssuer[];
@@ -248,6 +259,7 @@ export class AppConfig {
       cacheMaxEntries: env.RECORD_CACHE_MAX_ENTRIES,
     };
     this.accessPolicyFile = env.ACCESS_POLICY_FILE;
+    this.adviceDirs = env.PHR_ADVICE_DIRS;
     this.authentication = {
       issuers: env.AUTH_ISSUERS,
       audience: env.AUTH_AUDIENCE,

@@ -38,6 +38,7 @@ describe("the resident's own view of their record", () => {
   let anne: WorldPerson;
   let ben: WorldPerson;
   let carol: WorldPerson;
+  let dan: WorldPerson;
 
   beforeAll(async () => {
     world = await startRecordWorld({
@@ -51,10 +52,17 @@ describe("the resident's own view of their record", () => {
           count: 1,
           where: ({ truthId }, sandbox) => (sandbox.context.histories.forSystem(truthId, 'gp')?.conditions.length ?? 0) > 0,
         },
+        // Type 2 diabetes in their GP record: the advice library has an entry for it.
+        {
+          systems: ['gp'],
+          count: 1,
+          where: ({ truthId }, sandbox) =>
+            (sandbox.context.histories.forSystem(truthId, 'gp')?.conditions ?? []).some((condition) => condition.code.code === '44054006'),
+        },
       ],
       hub: { RECORD_DEADLINE_MS: '2000', SOURCE_RETRIES: '0' },
     });
-    [anne, ben, carol] = world.people as [WorldPerson, WorldPerson, WorldPerson];
+    [anne, ben, carol, dan] = world.people as [WorldPerson, WorldPerson, WorldPerson, WorldPerson];
   }, 180_000);
   afterAll(() => world?.stop());
 
@@ -230,5 +238,32 @@ describe("the resident's own view of their record", () => {
     expect(types[0]).toBe('Patient');
     expect(types).toContain('Provenance');
     expect(JSON.stringify(bundle)).not.toContain(ben.nhsNumber);
+  });
+
+  it('chooses advice by the coded conditions in the record: diabetes advice for a person with type 2 diabetes, general advice for everyone', async () => {
+    const query = '{ myAdvice { id title forEveryone paragraphs } }';
+    type Advice = { myAdvice: Array<{ id: string; title: string; forEveryone: boolean; paragraphs: string[] }> };
+    const diabetic = await world.graphql<Advice>(await residentToken(dan.nhsNumber, 'P9'), query);
+    expect(diabetic.errors).toBeUndefined();
+    const specific = diabetic.data!.myAdvice.filter((entry) => !entry.forEveryone);
+    expect(specific.map((entry) => entry.title.toLowerCase()).join(' ')).toContain('diabetes');
+    expect(diabetic.data!.myAdvice.some((entry) => entry.forEveryone)).toBe(true);
+    // Condition advice first, then general.
+    const firstGeneral = diabetic.data!.myAdvice.findIndex((entry) => entry.forEveryone);
+    expect(diabetic.data!.myAdvice.slice(firstGeneral).every((entry) => entry.forEveryone)).toBe(true);
+
+    // Someone without diabetes in any record gets no diabetes advice.
+    const hasDiabetes = (person: WorldPerson) =>
+      (['gp', 'acute'] as const).some((system) =>
+        (world.sandbox.context.histories.forSystem(person.truthId, system)?.conditions ?? []).some((condition) =>
+          ['44054006', '237599002'].includes(condition.code.code),
+        ),
+      );
+    const withoutDiabetes = [anne, ben].find((person) => !hasDiabetes(person));
+    if (!withoutDiabetes) throw new Error('the world has nobody without diabetes to compare with');
+    const other = await world.graphql<Advice>(await residentToken(withoutDiabetes.nhsNumber, 'P9'), query);
+    expect(other.errors).toBeUndefined();
+    const diabetesIds = new Set(specific.filter((entry) => /diabetes/i.test(entry.title)).map((entry) => entry.id));
+    expect(other.data!.myAdvice.filter((entry) => diabetesIds.has(entry.id))).toEqual([]);
   });
 });

@@ -131,3 +131,19 @@ export const toBreakGlassAlert = (alert: BreakGlassAlert): BreakGlassAlertType =
   reason: alert.reason,
   reviewed: alert.reviewed,
 });
+
+@ObjectType('Advice', { description: 'Well-being or condition information, from the library the hub ships and operators extend.' })
+export class AdviceType {
+  @Field(() => ID)
+  id: string;
+  @Field()
+  title: string;
+  @Field()
+  summary: string;
+  @Field(() => [String])
+  paragraphs: string[];
+  @Field(() => [String], { description: 'diet, activity, living-with, ...' })
+  topics: string[];
+  @Field({ description: 'For everyone, rather than chosen by one of your conditions.' })
+  forEveryone: boolean;
+}

@@ -3,7 +3,8 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 
 import { CurrentPrincipal, CurrentRequestId, CurrentRequestScope, type Principal, RequireRoles } from '../../governance/index.js';
 import { PersonType } from '../../identity-matching/index.js';
-import { AccessLogPageType, BreakGlassAlertType, toAccessLogPage, toBreakGlassAlert } from './my-record.graphql.js';
+import { MyAdvice } from './my-advice.service.js';
+import { AccessLogPageType, AdviceType, BreakGlassAlertType, toAccessLogPage, toBreakGlassAlert } from './my-record.graphql.js';
 import { MyRecord } from './my-record.service.js';
 
 // The resident's own entry points: `me` is their person (with the same demographics, record,
@@ -13,7 +14,10 @@ import { MyRecord } from './my-record.service.js';
 @Resolver()
 @RequireRoles('resident', 'carer')
 export class MyRecordResolver {
-  constructor(private readonly mine: MyRecord) {}
+  constructor(
+    private readonly mine: MyRecord,
+    private readonly advice: MyAdvice,
+  ) {}
 
   @Query(() => PersonType, {
     description:
@@ -61,5 +65,20 @@ export class MyRecordResolver {
   })
   async exportMyRecord(@CurrentPrincipal() principal: Principal, @CurrentRequestId() requestId: string): Promise<Record<string, unknown>> {
     return (await this.mine.export({ principal, requestId, queryKind: 'Query.exportMyRecord' })) as unknown as Record<string, unknown>;
+  }
+
+  @Query(() => [AdviceType], {
+    description: 'Information on living well, chosen by the conditions in your record (then advice for everyone).',
+  })
+  async myAdvice(@CurrentPrincipal() principal: Principal, @CurrentRequestId() requestId: string): Promise<AdviceType[]> {
+    const { entries } = await this.advice.forMe({ principal, requestId, queryKind: 'Query.myAdvice' });
+    return entries.map(({ id, title, summary, paragraphs, topics, forEveryone }) => ({
+      id,
+      title,
+      summary,
+      paragraphs,
+      topics,
+      forEveryone,
+    }));
   }
 }
